@@ -1,0 +1,57 @@
+"""Provenance helpers shared by results objects, manifests and reports."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata as md
+import platform
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+_TRACKED = (
+    "kinerja_research",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "scikit-learn",
+    "pyfixest",
+    "rdrobust",
+    "pandera",
+    "pyarrow",
+    "duckdb",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+)
+
+
+def package_versions(extra: Iterable[str] = ()) -> dict[str, str]:
+    """Versions of Python and the packages results depend on (missing ones are omitted)."""
+    out = {"python": platform.python_version()}
+    for name in (*_TRACKED, *extra):
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            continue
+    return out
+
+
+def fingerprint(data: pd.DataFrame | Mapping[str, pd.DataFrame] | None) -> str | None:
+    """A stable SHA-256 fingerprint (first 16 hex characters) of one or several DataFrames.
+
+    Hashes the values row-wise with :func:`pandas.util.hash_pandas_object` plus the column
+    names and dtypes, so it is fast on millions of rows and does not depend on memory layout.
+    """
+    if data is None:
+        return None
+    frames = data.items() if isinstance(data, Mapping) else [("", data)]
+    h = hashlib.sha256()
+    for name, df in sorted(frames, key=lambda kv: kv[0]):
+        h.update(name.encode())
+        h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+        h.update(np.asarray(pd.util.hash_pandas_object(df, index=False)).tobytes())
+    return h.hexdigest()[:16]
