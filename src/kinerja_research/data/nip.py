@@ -1,0 +1,132 @@
+"""NIP (Nomor Induk Pegawai) rules and salted pseudonyms.
+
+An NIP has 18 digits: birth date ``YYYYMMDD``, appointment (TMT CPNS) ``YYYYMM``, a sex digit
+(1 male, 2 female) and a 3-digit sequence number (BKN; see ``shared/domain/glossary.md``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Minimum age at appointment, in years (UU ASN sets 18 as the minimum age to apply).
+MIN_AGE_AT_APPOINTMENT = 18
+
+
+def nip_problems(nip: pd.Series) -> pd.Series:
+    """Return, for each NIP, the reason it is invalid, or missing when it is valid.
+
+    Vectorized over the whole Series.
+
+    Parameters
+    ----------
+    nip
+        NIPs as text (numbers would have lost leading zeros and precision).
+
+    Returns
+    -------
+    pandas.Series
+        ``string`` dtype; ``<NA>`` for valid NIPs, else a reason such as
+        ``"birth date 19901332 is not a real date"``.
+
+    Examples
+    --------
+    >>> nip_problems(pd.Series(["199001012015031001", "12345"])).tolist()
+    [<NA>, 'NIP must have exactly 18 digits (has 5 characters)']
+    """
+    s = pd.Series(nip, dtype="string").str.strip()
+    reason = pd.Series(pd.NA, index=s.index, dtype="string")
+    missing = s.isna() | (s == "")
+    reason[missing] = "NIP is missing"
+    digits = s.str.fullmatch(r"\d{18}").fillna(False).astype(bool)
+    bad_shape = ~missing & ~digits
+    if bad_shape.any():
+        lens = s[bad_shape].str.len().astype("Int64").astype(str)
+        reason[bad_shape] = "NIP must have exactly 18 digits (has " + lens + " characters)"
+    ok = digits.to_numpy()
+    if not ok.any():
+        return reason
+    v = s[digits]
+    birth = pd.to_datetime(v.str.slice(0, 8), format="%Y%m%d", errors="coerce")
+    appt_text = v.str.slice(8, 14)
+    appt = pd.to_datetime(appt_text + "01", format="%Y%m%d", errors="coerce")
+    sex = v.str.slice(14, 15)
+    r = pd.Series(pd.NA, index=v.index, dtype="string")
+    bad_birth = birth.isna()
+    r[bad_birth] = "birth date " + v[bad_birth].str.slice(0, 8) + " is not a real date"
+    bad_appt = r.isna() & appt.isna()
+    r[bad_appt] = "appointment month " + appt_text[bad_appt] + " is not a real month"
+    both = r.isna()
+    if both.any():
+        b, a = birth[both], appt[both]
+        months_b = b.dt.year.to_numpy() * 12 + b.dt.month.to_numpy()
+        months_a = a.dt.year.to_numpy() * 12 + a.dt.month.to_numpy()
+        young = pd.Series(months_a < months_b + 12 * MIN_AGE_AT_APPOINTMENT, index=b.index)
+        idx = young[young].index
+        r[idx] = (
+            "appointment " + appt_text[idx] + " is less than 18 years after birth "
+            + v[idx].str.slice(0, 8)
+        )
+    bad_sex = r.isna() & ~sex.isin(["1", "2"])
+    r[bad_sex] = "sex digit (15th) must be 1 or 2, not " + sex[bad_sex]
+    reason[v.index] = r
+    return reason
+
+
+def is_valid_nip(nip: pd.Series) -> pd.Series:
+    """Boolean mask of NIPs that satisfy every rule of :func:`nip_problems`."""
+    return nip_problems(nip).isna()
+
+
+def get_salt(salt: str | None = None) -> bytes:
+    """The pseudonymization salt.
+
+    Order: the ``salt`` argument, the ``KINERJA_SALT`` environment variable, ``salt:`` in the
+    settings file (:func:`kinerja_research.config.settings`), then a random salt created once in
+    ``data/.salt`` (git-ignored) so that pseudonyms are stable across runs on this machine.
+    """
+    if salt:
+        return salt.encode()
+    env = os.environ.get("KINERJA_SALT")
+    if env:
+        return env.encode()
+    from kinerja_research.config import settings
+
+    cfg = settings().get("salt")
+    if cfg:
+        return str(cfg).encode()
+    path = Path(os.environ.get("KINERJA_SALT_FILE", "data/.salt"))
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def pseudonymize_nip(nip: pd.Series, salt: str | bytes | None = None) -> pd.Series:
+    """Replace NIPs by salted pseudonyms (16 hex characters).
+
+    A keyed BLAKE2b MAC of the NIP: stable for the same salt, different for another salt, and
+    not reversible without the salt (the NIP space is small enough to brute-force an unsalted
+    hash, which is why the salt is secret).
+
+    Examples
+    --------
+    >>> p = pseudonymize_nip(pd.Series(["199001012015031001"]), salt="s")
+    >>> len(p[0])
+    16
+    """
+    key = salt if isinstance(salt, bytes) else get_salt(salt)
+    key = hashlib.sha256(key).digest()  # blake2b keys are at most 64 bytes
+    s = pd.Series(nip, dtype="string")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    digests = np.array(
+        [hashlib.blake2b(u.encode(), key=key, digest_size=8).hexdigest() for u in uniques],
+        dtype=object,
+    )
+    out = np.where(codes >= 0, digests[np.maximum(codes, 0)] if len(digests) else None, None)
+    return pd.Series(out, index=s.index, dtype="string", name="employee_id")
