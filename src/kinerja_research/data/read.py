@@ -172,7 +172,7 @@ def _read_csv_ragged(text: str, sep: str, path: Path) -> pd.DataFrame:
         records = list(csv.reader(io.StringIO(text), delimiter=sep))
     except csv.Error as exc:
         raise ContractError(f"{path.name} is not a readable CSV file: {exc}.") from None
-    records = [r for r in records if any(cell.strip() for cell in r)]
+    records = [r for r in records if r]  # csv yields [] for an empty line, like skip_blank_lines
     if not records:
         raise ContractError(f"{path.name} is empty: it has no header and no rows.")
     header, body = records[0], records[1:]

@@ -1,0 +1,39 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+os.environ.setdefault("KINERJA_SALT", "test-salt-not-secret")
+
+
+def valid_employees(n: int = 20) -> pd.DataFrame:
+    """A small employees table in the contract's canonical form, every row valid."""
+    rows = []
+    for i in range(n):
+        year = 1965 + i % 25
+        birth = f"{year}{1 + i % 12:02d}{1 + i % 28:02d}"
+        appt = f"{year + 19 + i % 10}{1 + (i * 5) % 12:02d}"
+        rows.append({
+            "nip": f"{birth}{appt}{1 + i % 2}{i % 1000:03d}",
+            "period": 2023,
+            "unit_id": f"U{i % 4}",
+            "position_type": ["jpt", "administrator", "pengawas", "fungsional", "pelaksana"][i % 5],
+            "education_level": ["s3", "s2", "s1_d4", "d3", "d1_d2_slta", "sltp"][i % 6],
+            "leadership_training": bool(i % 2),
+            "technical_training_hours": float(10 * (i % 4)),
+            "skp_value": 70.0 + i % 30,
+            "days_absent": i % 5,
+            "jpm": 60.0 + i % 40,
+        })
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def employees_frame() -> pd.DataFrame:
+    return valid_employees()
