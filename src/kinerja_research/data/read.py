@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_lib
+import pyarrow.compute as pa_compute
 import yaml
 
 from kinerja_research.data.errors import ContractError
@@ -146,24 +148,29 @@ def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     if not raw.strip():
         raise ContractError(f"{path.name} is empty: it has no header and no rows.")
-    text = _decode(raw, path)
-    if "\x00" in text:
+    if b"\x00" in raw:
         raise ContractError(
             f"{path.name} contains NUL bytes, so it is not a text CSV file (is it a binary or "
             "corrupted file?). Export the table again as CSV."
         )
-    sep = _sniff_sep(text)
     try:
+        raw.decode("utf-8")
+        utf8 = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    except UnicodeDecodeError:
+        utf8 = _decode(raw, path).encode("utf-8")
+    sep = _sniff_sep(utf8[:65536].decode("utf-8", errors="ignore"))
+    try:
+        # pyarrow's reader is multi-threaded; it refuses ragged rows, which the slow path keeps
         df = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-            na_values=[""], skipinitialspace=False, on_bad_lines="error", engine="c",
+            io.BytesIO(utf8), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+            engine="pyarrow",
         )
+        if df.columns.duplicated().any() or any(str(c).strip() == "" for c in df.columns):
+            raise ValueError("unusual header")
         df.attrs["ragged_rows"] = {}
         return df
-    except (pd.errors.ParserError, csv.Error, ValueError):
-        return _read_csv_ragged(text, sep, path)
-    except pd.errors.EmptyDataError:
-        raise ContractError(f"{path.name} is empty: it has no header and no rows.") from None
+    except Exception:  # pyarrow raises ArrowInvalid & co.; every case falls back to csv
+        return _read_csv_ragged(utf8.decode("utf-8"), sep, path)
 
 
 def _read_csv_ragged(text: str, sep: str, path: Path) -> pd.DataFrame:
@@ -241,22 +248,28 @@ def _as_text(s: pd.Series) -> pd.Series:
 
 
 def _parse_number(s: pd.Series, integer: bool) -> tuple[pd.Series, pd.Series]:
-    """Parse numbers (decimal comma accepted); return values and a problem mask-with-reasons."""
+    """Parse numbers (decimal comma accepted); return values and the reason for each bad cell."""
+    reason = pd.Series(pd.NA, index=s.index, dtype="string")
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         values = s.astype("float64")
         text = s.astype("string")
     else:
         text = _as_text(s)
-        t = text
-        comma = t.str.contains(",", regex=False).fillna(False).astype(bool)
-        if comma.any():
-            t = t.mask(comma & ~t.str.contains(".", regex=False).fillna(False).astype(bool),
-                       t.str.replace(",", ".", regex=False))
-        values = pd.to_numeric(t, errors="coerce").astype("float64")
-    reason = pd.Series(pd.NA, index=s.index, dtype="string")
-    bad = text.notna() & values.isna()
-    if bad.any():
-        reason[bad] = "'" + text[bad] + "' is not a number"
+        try:  # fast path: every cell is a plain number (pyarrow cast, no per-cell Python)
+            values = pd.Series(
+                pa_compute.cast(pa_lib.array(text, type=pa_lib.string()), pa_lib.float64()),
+                index=s.index, dtype="float64",
+            )
+        except (pa_lib.ArrowInvalid, pa_lib.ArrowTypeError, TypeError):
+            t = text
+            comma = t.str.contains(",", regex=False).fillna(False).astype(bool)
+            if comma.any():
+                dot = t.str.contains(".", regex=False).fillna(False).astype(bool)
+                t = t.mask(comma & ~dot, t.str.replace(",", ".", regex=False))
+            values = pd.to_numeric(t, errors="coerce").astype("float64")
+        bad = text.notna() & values.isna()  # also catches a literal "NaN"
+        if bad.any():
+            reason[bad] = "'" + text[bad] + "' is not a number"
     inf = np.isinf(values.to_numpy())
     if inf.any():
         reason[inf] = "'" + text[inf] + "' is not a finite number"

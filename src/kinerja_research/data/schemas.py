@@ -103,7 +103,7 @@ class TableSpec:
 
 
 C = ColumnSpec
-_ID = r"^\S(.*\S)?$"  # non-empty, no surrounding whitespace
+_ID = None  # ids are stripped and blanks made missing by the parser; no regex needed
 
 TABLE_SPECS: dict[str, TableSpec] = {
     "regions": TableSpec(
