@@ -20,7 +20,10 @@ from kinerja_research.data.study import Study
 __version__ = "0.1.0"
 __all__ = ["Study", "__version__", "data", "panels", "reports", "rubrics", "scoring", "simulate", "stats"]
 
-_SUBMODULES = {"data", "rubrics", "scoring", "stats", "panels", "reports", "provenance", "config"}
+_SUBMODULES = {
+    "data", "rubrics", "scoring", "stats", "panels", "reports", "provenance", "config",
+    "notebook", "describe", "i18n",
+}
 
 
 def simulate(preset: str = "jatim", seed: int = 0, **overrides: Any) -> Study:

@@ -1,0 +1,145 @@
+"""What every notebook's first code cell calls: validate parameters, load the data, set style.
+
+Notebooks hold narrative and calls only (DESIGN §7); this module turns their plain-literal
+parameters into a :class:`NotebookContext`.
+
+>>> ctx = setup(dataset="synthetic", lang="en", seed=0)  # doctest: +SKIP
+>>> ctx.study, ctx.t("coverage")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kinerja_research.config import settings
+from kinerja_research.data.study import Study
+from kinerja_research.i18n import translate
+
+LANGS = ("id", "en")
+
+
+@dataclass(frozen=True)
+class NotebookContext:
+    """Validated parameters, the loaded study and helpers for one notebook run."""
+
+    study: Study
+    params: dict[str, Any]
+    lang: str
+    k: int
+    data_dir: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def t(self, key: str, **fmt: Any) -> str:
+        """Text in the notebook's language (see :mod:`kinerja_research.i18n`)."""
+        return translate(key, self.lang, **fmt)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.study.synthetic
+
+
+def data_dir(dataset: str) -> Path:
+    """Folder of a named dataset: ``synthetic`` → ``world.out`` in settings; else
+    ``data/processed/<dataset>``. ``KINERJA_DATA`` overrides the synthetic folder."""
+    if dataset == "synthetic":
+        return Path(os.environ.get("KINERJA_DATA") or settings().get("world", {}).get("out", "data/synthetic"))
+    return Path("data/processed") / dataset
+
+
+@functools.cache
+def _load_cached(path: str, stamp: float) -> Study:
+    from kinerja_research.data.store import load
+
+    return load(path)
+
+
+def load_dataset(dataset: str = "synthetic", *, seed: int = 0) -> tuple[Study, Path]:
+    """Load a named dataset, building the default synthetic world first if it is absent.
+
+    Loaded studies are cached per process (keyed by folder and modification time), so report
+    workers that load once serve every report they fork.
+    """
+    d = data_dir(dataset)
+    meta = d / "study.json"
+    if not meta.exists():
+        if dataset != "synthetic":
+            raise ValueError(
+                f"dataset {dataset!r} not found in {d}; validate and save it first "
+                "(see README: Bringing your own data), or use dataset='synthetic'"
+            )
+        import kinerja_research as kr
+        from kinerja_research.data.store import save
+
+        world = settings().get("world", {})
+        save(kr.simulate(world.get("preset", "jatim"), int(world.get("seed", seed))), d)
+    return _load_cached(str(d.resolve()), meta.stat().st_mtime), d
+
+
+def setup(
+    *,
+    dataset: str = "synthetic",
+    lang: str = "id",
+    seed: int = 0,
+    region: str | None = None,
+    period: int | None = None,
+    k: int | None = None,
+    **extra: Any,
+) -> NotebookContext:
+    """Validate a notebook's parameters and load its data.
+
+    Parameters
+    ----------
+    dataset
+        ``"synthetic"`` (the default world) or the name of a processed dataset.
+    lang
+        ``"id"`` (Bahasa Indonesia) or ``"en"``.
+    seed
+        Seed for every random step of the notebook.
+    region, period
+        For regional reports: a region_id of the data and a year it covers.
+    k
+        Smallest group shown (default ``k_anonymity`` from settings, 5).
+    **extra
+        Notebook-specific parameters, passed through after a type check (plain literals only).
+
+    Raises
+    ------
+    ValueError
+        With a message naming the bad parameter and the allowed values.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"parameter lang must be one of {LANGS}, not {lang!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"parameter seed must be a non-negative integer, not {seed!r}")
+    kk = int(settings().get("k_anonymity", 5)) if k is None else k
+    if not isinstance(kk, int) or kk < 1:
+        raise ValueError(f"parameter k must be a positive integer, not {k!r}")
+    for name, value in extra.items():
+        if not isinstance(value, str | int | float | bool | list | tuple | type(None)):
+            raise ValueError(f"parameter {name} must be a plain literal, not {type(value).__name__}")
+    study, d = load_dataset(dataset, seed=seed)
+    if region is not None:
+        region = str(region)
+        known = set(study.regions["region_id"].astype(str))
+        if region not in known:
+            raise ValueError(f"parameter region={region!r} is not a region_id of dataset {dataset!r}")
+    if period is not None:
+        years = sorted(set(study.skm_responses["period"].astype(int)) | set(study.employees["period"].astype(int)))
+        if int(period) not in years:
+            raise ValueError(f"parameter period={period!r} is not covered; the data cover {years[0]}–{years[-1]}")
+    _style()
+    params = {"dataset": dataset, "lang": lang, "seed": seed, "region": region, "period": period, "k": kk, **extra}
+    return NotebookContext(study=study, params=params, lang=lang, k=kk, data_dir=d, extra=dict(extra))
+
+
+@functools.cache
+def _style() -> None:
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook")
+    mpl.rcParams.update({"figure.dpi": 96, "savefig.dpi": 96, "figure.figsize": (7.5, 4)})
