@@ -1,0 +1,423 @@
+"""The report grid (``config/reports.yml``): which notebook runs with which parameters.
+
+Shape::
+
+    defaults:            # given to every notebook that declares the parameter
+      lang: id
+      seed: 0
+    data: data/synthetic # hashed into every report's key (study.json fingerprint, else file stats)
+    engine: fork         # or papermill (stock, one kernel per report)
+    timeout: 900         # seconds per report
+    preload_datasets: [synthetic]
+    reports:
+      - notebook: notebooks/00_data_overview.ipynb
+        name: data_overview
+        title: Ikhtisar data
+        parameters: {dataset: synthetic}
+      - notebook: notebooks/10_regional_report.ipynb
+        name: "regional/{region}_{period}"
+        title: "Laporan kinerja {region} {period}"
+        for_each:
+          region: {table: regions, column: region_id, where: {kind: [kota, kabupaten]}}
+          period: [2024]
+
+``for_each`` expands over the product of its lists; a list may be literal, ``{csv: FILE,
+column: C}`` or ``{table: T, column: C, where: {...}}`` (read from ``data``'s Parquet tables).
+Parameters that a notebook's ``parameters`` cell does not declare are an error before anything
+runs, as are values whose type differs from the declared default.
+
+>>> g = load_grid("config/reports.yml")  # doctest: +SKIP
+>>> [r.name for r in g.reports][:1]      # doctest: +SKIP
+['data_overview']
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import hashlib
+import itertools
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kinerja_research.reports.engine import ENGINES
+
+_NAME_OK = re.compile(r"^[A-Za-z0-9_.\-/]+$")
+_TOP_KEYS = {"defaults", "data", "engine", "timeout", "preload_datasets", "preload", "reports", "name_headers"}
+_ENTRY_KEYS = {"notebook", "name", "title", "parameters", "for_each", "timeout"}
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """One report of the expanded grid."""
+
+    name: str
+    title: str
+    notebook: Path
+    parameters: dict[str, Any]  # what is injected (grid defaults + entry + for_each + overrides)
+    merged: dict[str, Any]  # notebook defaults overlaid with the injected values
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """An expanded, validated report grid."""
+
+    path: Path | None
+    reports: tuple[ReportSpec, ...]
+    data: Path | None = None
+    engine: str = "fork"
+    preload: tuple[str, ...] = ()
+    preload_datasets: tuple[str, ...] = ()
+    name_headers: tuple[str, ...] | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def select(self, pattern: str | None) -> tuple[ReportSpec, ...]:
+        """Reports whose name matches the glob ``pattern`` (all when ``None``)."""
+        if not pattern:
+            return self.reports
+        return tuple(r for r in self.reports if fnmatch.fnmatchcase(r.name, pattern))
+
+
+def _cell_source(cell: Mapping[str, Any]) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
+    """The declared parameters of a notebook: names and default values of its ``parameters`` cell.
+
+    Raises
+    ------
+    ValueError
+        When the notebook has no or several cells tagged ``parameters``, or the cell holds
+        anything but ``name = <plain literal>`` assignments.
+
+    Examples
+    --------
+    >>> notebook_parameters("tests/notebooks/ok.ipynb")  # doctest: +SKIP
+    {'label': 'fixture', 'n': 3, 'lang': 'id', 'seed': 0}
+    """
+    p = Path(notebook)
+    try:
+        nb = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"notebook {p} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"notebook {p} is not valid JSON: {exc}") from None
+    cells = [c for c in nb.get("cells", []) if "parameters" in (c.get("metadata", {}).get("tags") or [])]
+    if len(cells) != 1:
+        raise ValueError(f"notebook {p} must have exactly one cell tagged 'parameters', found {len(cells)}")
+    src = _cell_source(cells[0])
+    try:
+        tree = ast.parse(src)
+    except SyntaxError as exc:
+        raise ValueError(f"notebook {p}: the parameters cell is not valid Python ({exc.msg}, line {exc.lineno})") from None
+    out: dict[str, Any] = {}
+    for node in tree.body:
+        target = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target, value = node.targets[0].id, node.value
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            target, value = node.target.id, node.value
+        if target is None:
+            raise ValueError(f"notebook {p}: the parameters cell may only hold 'name = literal' lines; "
+                             f"line {node.lineno} is {ast.unparse(node)!r}")
+        try:
+            out[target] = ast.literal_eval(value)
+        except ValueError:
+            raise ValueError(f"notebook {p}: parameter {target} must be a plain literal, "
+                             f"not {ast.unparse(value)!r}") from None
+    return out
+
+
+#: Modules that import others lazily, inside the functions notebooks call: preloading those too
+#: keeps the import out of every forked report (kr.notebook.setup styles plots with seaborn).
+_IMPLIED: dict[str, tuple[str, ...]] = {"kinerja_research.notebook": ("seaborn",)}
+
+
+def notebook_modules(notebook: str | Path) -> set[str]:
+    """Modules a notebook uses: its imports, plus ``kinerja_research`` subpackages it reaches as
+    attributes (``kr.stats.did``), which load lazily. The runner preloads them in its workers.
+
+    Examples
+    --------
+    >>> sorted(notebook_modules("tests/notebooks/regional.ipynb"))[:2]  # doctest: +SKIP
+    ['kinerja_research', 'kinerja_research.i18n']
+    """
+    import importlib.util
+
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    found: set[str] = set()
+    aliases = {"kinerja_research"}  # names bound to the package, in any earlier cell
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        src = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in _cell_source(cell).splitlines())
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for a in node.names:
+                    found.add(a.name)
+                    if a.name == "kinerja_research":
+                        aliases.add(a.asname or a.name)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+        for node in ast.walk(tree):
+            # kr.stats.did → kinerja_research.stats, kinerja_research.stats.did (the ones that exist)
+            chain: list[str] = []
+            cur: ast.AST = node
+            while isinstance(cur, ast.Attribute):
+                chain.append(cur.attr)
+                cur = cur.value
+            if chain and isinstance(cur, ast.Name) and cur.id in aliases:
+                mod = "kinerja_research"
+                for part in reversed(chain):
+                    mod = f"{mod}.{part}"
+                    try:
+                        if importlib.util.find_spec(mod) is None:
+                            break
+                    except (ImportError, ValueError):
+                        break
+                    found.add(mod)
+    for mod in list(found):
+        found.update(_IMPLIED.get(mod, ()))
+    return found
+
+
+def _type_ok(default: Any, value: Any) -> bool:
+    if default is None or value is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float) and isinstance(value, int | float):
+        return True
+    if isinstance(default, list | tuple):
+        return isinstance(value, list | tuple)
+    return isinstance(value, type(default))
+
+
+def check_parameters(notebook: str | Path, parameters: Mapping[str, Any], *,
+                     declared: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check parameters against a notebook's ``parameters`` cell; return defaults merged with them.
+
+    Raises
+    ------
+    ValueError
+        Naming every undeclared parameter (with the declared ones) or every type mismatch.
+
+    Examples
+    --------
+    >>> check_parameters("tests/notebooks/ok.ipynb", {"n": 5})["n"]  # doctest: +SKIP
+    5
+    """
+    decl = dict(notebook_parameters(notebook) if declared is None else declared)
+    unknown = sorted(set(parameters) - set(decl))
+    if unknown:
+        raise ValueError(f"notebook {notebook} does not declare parameter(s) {unknown}; "
+                         f"its parameters cell declares {sorted(decl)}")
+    bad = [f"{k}={v!r} ({type(v).__name__}, the default is {type(decl[k]).__name__} {decl[k]!r})"
+           for k, v in parameters.items() if not _type_ok(decl[k], v)]
+    if bad:
+        raise ValueError(f"notebook {notebook}: wrong parameter type(s): {'; '.join(bad)}")
+    return {**decl, **parameters}
+
+
+def _expand_source(source: Any, *, key: str, base: Path, data: Path | None) -> list[Any]:
+    if isinstance(source, list):
+        return source
+    if isinstance(source, str | int | float | bool):
+        return [source]
+    if not isinstance(source, Mapping):
+        raise ValueError(f"for_each.{key} must be a list, {{csv:, column:}} or {{table:, column:}}")
+    import pandas as pd
+
+    column = source.get("column")
+    if not column:
+        raise ValueError(f"for_each.{key} needs a 'column'")
+    if "csv" in source:
+        path = base / str(source["csv"])
+        if not path.exists():
+            raise FileNotFoundError(f"for_each.{key}: {path} does not exist")
+        frame = pd.read_csv(path, dtype=str)
+    elif "table" in source:
+        if data is None:
+            raise ValueError(f"for_each.{key} reads table {source['table']!r} but the grid has no 'data' folder")
+        path = data / f"{source['table']}.parquet"
+        if not path.exists():
+            raise FileNotFoundError(f"for_each.{key}: {path} does not exist; build the data first (make data)")
+        frame = pd.read_parquet(path)
+    else:
+        raise ValueError(f"for_each.{key} needs 'csv' or 'table'")
+    if column not in frame.columns:
+        raise ValueError(f"for_each.{key}: column {column!r} not in {list(frame.columns)}")
+    for col, want in (source.get("where") or {}).items():
+        wanted = [str(w) for w in (want if isinstance(want, list) else [want])]
+        frame = frame[frame[col].astype(str).isin(wanted)]
+    return [v.item() if hasattr(v, "item") else v for v in frame[column].drop_duplicates().tolist()]
+
+
+def _format(template: str, values: Mapping[str, Any], *, what: str) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError) as exc:
+        raise ValueError(f"{what} {template!r} uses {exc} which is not a parameter") from None
+
+
+def load_grid(path: str | Path | Mapping[str, Any], *, lang: str | None = None,
+              overrides: Mapping[str, Any] | None = None, base_dir: str | Path | None = None) -> Grid:
+    """Read, expand and validate a report grid.
+
+    Parameters
+    ----------
+    path
+        The YAML file, or an already-parsed mapping.
+    lang
+        Overrides ``lang`` for every notebook that declares it (``"id"`` or ``"en"``).
+    overrides
+        Parameters set for every notebook that declares them (after ``lang``).
+    base_dir
+        Folder that relative notebook, data and csv paths are taken from (default: the current
+        directory, where ``make reports`` runs).
+
+    Raises
+    ------
+    ValueError, FileNotFoundError
+        With a message naming the grid entry at fault; nothing has run yet.
+    """
+    if lang not in (None, "id", "en"):
+        raise ValueError(f"lang must be 'id' or 'en', not {lang!r}")
+    if isinstance(path, Mapping):
+        raw, gpath = dict(path), None
+    else:
+        gpath = Path(path)
+        if not gpath.exists():
+            raise FileNotFoundError(f"report grid {gpath} does not exist")
+        raw = yaml.safe_load(gpath.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ValueError("the report grid must be a mapping with a 'reports' list")
+    extra = set(raw) - _TOP_KEYS
+    if extra:
+        raise ValueError(f"unknown key(s) {sorted(extra)} in the report grid; allowed: {sorted(_TOP_KEYS)}")
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    data = base / str(raw["data"]) if raw.get("data") else None
+    engine = str(raw.get("engine", "fork"))
+    if engine not in ENGINES:
+        raise ValueError(f"grid engine must be one of {ENGINES}, not {engine!r}")
+    defaults = dict(raw.get("defaults") or {})
+    if lang is not None:
+        defaults["lang"] = lang
+    late = {"lang": lang} if lang is not None else {}
+    late.update(overrides or {})
+    entries = raw.get("reports")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError("the report grid needs a non-empty 'reports' list")
+    specs: list[ReportSpec] = []
+    declared_cache: dict[Path, dict[str, Any]] = {}
+    for i, entry in enumerate(entries):
+        where = f"reports[{i}]"
+        if not isinstance(entry, Mapping) or "notebook" not in entry:
+            raise ValueError(f"{where} must be a mapping with a 'notebook'")
+        bad_keys = set(entry) - _ENTRY_KEYS
+        if bad_keys:
+            raise ValueError(f"{where}: unknown key(s) {sorted(bad_keys)}; allowed: {sorted(_ENTRY_KEYS)}")
+        nb = base / str(entry["notebook"])
+        where = f"{where} ({entry['notebook']})"
+        if nb not in declared_cache:
+            try:
+                declared_cache[nb] = notebook_parameters(nb)
+            except (ValueError, FileNotFoundError) as exc:
+                raise type(exc)(f"{where}: {exc}") from None
+        declared = declared_cache[nb]
+        given = dict(entry.get("parameters") or {})
+        loops = dict(entry.get("for_each") or {})
+        values = {k: _expand_source(v, key=k, base=base, data=data) for k, v in loops.items()}
+        stem = Path(str(entry["notebook"])).stem
+        name_t = str(entry.get("name") or (stem + "".join(f"_{{{k}}}" for k in loops)))
+        title_t = entry.get("title")
+        heading = None if title_t else (notebook_title(nb) or stem)
+        for combo in itertools.product(*values.values()) if values else [()]:
+            loop_vals = dict(zip(values, combo, strict=True))
+            injected = {k: v for k, v in defaults.items() if k in declared}
+            injected.update(given)
+            injected.update(loop_vals)
+            injected.update({k: v for k, v in late.items() if k in declared})
+            try:
+                merged = check_parameters(nb, injected, declared=declared)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            name = _format(name_t, merged, what=f"{where} name")
+            if not _NAME_OK.match(name) or ".." in name or name.startswith("/"):
+                raise ValueError(f"{where}: report name {name!r} may use letters, digits, _ . - / only")
+            if title_t:
+                title = _format(str(title_t), merged, what=f"{where} title")
+            else:
+                title = " — ".join([heading or stem, *(f"{k} {v}" for k, v in loop_vals.items())])
+            specs.append(ReportSpec(name=name, title=title,
+                                    notebook=nb, parameters=injected, merged=merged,
+                                    timeout=entry.get("timeout", raw.get("timeout"))))
+    names = [s.name for s in specs]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"report names must be unique; repeated: {dupes[:5]}")
+    heads = raw.get("name_headers")
+    used = sorted(set().union(*(notebook_modules(nb) for nb in declared_cache)))
+    return Grid(path=gpath, reports=tuple(specs), data=data, engine=engine,
+                preload=tuple(dict.fromkeys([*(raw.get("preload") or ()), *used])), preload_datasets=tuple(raw.get("preload_datasets") or ()),
+                name_headers=tuple(heads) if heads else None, raw=raw)
+
+
+def data_fingerprint(path: str | Path | None) -> str | None:
+    """Fingerprint of the grid's data: a stored study's ``study.json`` fingerprint when there is
+    one, else a hash of file names, sizes and modification times under ``path``.
+
+    Examples
+    --------
+    >>> data_fingerprint(None) is None
+    True
+    """
+    if path is None:
+        return None
+    p = Path(path)
+    if (p / "study.json").exists():
+        try:
+            from kinerja_research.data.store import data_fingerprint as study_fp
+
+            return "study:" + study_fp(p)
+        except (KeyError, ValueError, OSError):
+            pass
+    if not p.exists():
+        return "missing"
+    h = hashlib.sha256()
+    files: Sequence[Path] = [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file())
+    for q in files:
+        st = q.stat()
+        h.update(f"{q.relative_to(p) if q != p else q.name}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return "files:" + h.hexdigest()[:16]
+
+
+def notebook_title(notebook: str | Path) -> str | None:
+    """The first Markdown heading of a notebook, for the index."""
+    try:
+        nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    for c in nb.get("cells", []):
+        if c.get("cell_type") == "markdown":
+            for line in _cell_source(c).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return None
+
+
+__all__ = ["Grid", "ReportSpec", "check_parameters", "data_fingerprint", "load_grid", "notebook_modules",
+           "notebook_parameters", "notebook_title"]

@@ -1,0 +1,112 @@
+"""Per-report manifests: what was run, on what, with which versions, and how it ended.
+
+A manifest is a JSON file beside the report (``<name>.manifest.json``). It is written last and
+atomically, so ``status == "ok"`` means the notebook and HTML it lists are complete. Its
+``key`` hashes every input of the report (notebook bytes, merged parameters, data fingerprint,
+package versions); an unchanged key with an ``ok`` status and outputs on disk means the report
+is not executed again.
+
+>>> key = report_key(b"{}", {"seed": 0}, "abc", {"pandas": "3.1.1"})
+>>> len(key)
+64
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+MANIFEST_SUFFIX = ".manifest.json"
+SCHEMA_VERSION = 1
+
+_RUBRICS: dict[str, dict[str, Any]] = {}
+
+
+def record_rubric(rubric_id: str, *, verified: bool, unverified_tables: list[str] | tuple[str, ...] = ()) -> None:
+    """Note that the running report used a rubric; the manifest lists it with its verified flag.
+
+    Rubric-based results already carry ``DataFrame.attrs["rubric"]`` (picked up automatically
+    from the notebook's variables); call this for rubrics used in other ways.
+
+    Examples
+    --------
+    >>> record_rubric("ikm/permenpan-14-2017", verified=True)
+    >>> rubrics_recorded()[-1]["id"]
+    'ikm/permenpan-14-2017'
+    """
+    if not isinstance(rubric_id, str) or "/" not in rubric_id:
+        raise ValueError(f"rubric id must look like '<kind>/<version>', not {rubric_id!r}")
+    prev = _RUBRICS.get(rubric_id)
+    ok = bool(verified) and (prev is None or prev["verified"])
+    _RUBRICS[rubric_id] = {"id": rubric_id, "verified": ok, "unverified_tables": list(unverified_tables)}
+
+
+def rubrics_recorded() -> list[dict[str, Any]]:
+    """Rubrics recorded with :func:`record_rubric` in this process."""
+    return [dict(v) for v in _RUBRICS.values()]
+
+
+def report_key(notebook_bytes: bytes, parameters: Mapping[str, Any], data_fingerprint: str | None,
+               versions: Mapping[str, str], *, engine: str = "fork") -> str:
+    """SHA-256 over everything a report's output depends on (the incremental-run key).
+
+    The engine is part of the key: switching to stock papermill re-renders, since outputs may
+    differ in detail (timings, traceback colours).
+    """
+    h = hashlib.sha256()
+    h.update(hashlib.sha256(notebook_bytes).digest())
+    h.update(json.dumps(dict(parameters), sort_keys=True, default=str).encode())
+    h.update(str(data_fingerprint).encode())
+    h.update(json.dumps(dict(versions), sort_keys=True).encode())
+    h.update(engine.encode())
+    h.update(str(SCHEMA_VERSION).encode())
+    return h.hexdigest()
+
+
+@functools.cache
+def git_commit(cwd: str = ".") -> str | None:
+    """The checked-out commit (``git rev-parse HEAD``), or ``None`` outside a git work tree."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True,
+                             timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = out.stdout.strip()
+    return commit if out.returncode == 0 and len(commit) == 40 else None
+
+
+def manifest_path(out_dir: str | Path, name: str) -> Path:
+    """Where the manifest of report ``name`` lives."""
+    return Path(out_dir) / f"{name}{MANIFEST_SUFFIX}"
+
+
+def write_manifest(path: str | Path, manifest: Mapping[str, Any]) -> None:
+    """Write a manifest atomically (temporary file, then rename)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(dict(manifest), indent=1, sort_keys=False, default=str), encoding="utf-8")
+    os.replace(tmp, p)
+
+
+def read_manifest(path: str | Path) -> dict[str, Any] | None:
+    """A manifest, or ``None`` when it is missing or unreadable (which means: run the report)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def is_current(manifest: Mapping[str, Any] | None, key: str) -> bool:
+    """Whether a report with this key is already rendered: same key, ``ok``, outputs present."""
+    if not manifest or manifest.get("status") != "ok" or manifest.get("key") != key:
+        return False
+    outputs = manifest.get("outputs") or {}
+    return bool(outputs) and all(Path(p).exists() for p in outputs.values())

@@ -1,0 +1,762 @@
+"""Staggered difference-in-differences: Callaway & Sant'Anna (2021) group-time ATTs.
+
+:func:`staggered_did` estimates every ATT(g, t) -- the average effect in period ``t`` on the
+units first treated in period ``g`` -- as a 2x2 DiD against never-treated (or not-yet-treated)
+units, with outcome-regression, IPW or doubly robust adjustment for covariates, and keeps each
+cell's influence function. Inference is analytic (influence function) and by the multiplier
+bootstrap, clustered if asked; aggregations (``simple``, ``group``, ``dynamic``,
+``calendar``) and the pre-trend Wald test are linear in the influence functions, so they are
+computed from a small Gram matrix and the stored bootstrap draws, never from unit-level data.
+
+References
+----------
+Callaway, B. & Sant'Anna, P. H. C. (2021). Difference-in-differences with multiple time
+periods. *Journal of Econometrics* 225(2), 200-230.
+Sant'Anna, P. H. C. & Zhao, J. (2020). Doubly robust difference-in-differences estimators.
+*Journal of Econometrics* 219(1), 101-122.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy import stats as _st
+
+from kinerja_research.provenance import fingerprint
+from kinerja_research.stats import _did_core as core
+from kinerja_research.stats._bootstrap import (
+    bootstrap_summary,
+    rademacher_draws,
+    rademacher_draws_blocked,
+)
+from kinerja_research.stats._results import Results, normal_inference
+
+__all__ = ["DiDAggregate", "StaggeredDiDResults", "WaldTest", "staggered_did"]
+
+_METHODS = {
+    "dr": "doubly robust (Sant'Anna & Zhao 2020, DRDID::drdid_panel)",
+    "ipw": "normalized inverse probability weighting (Abadie 2005, DRDID::std_ipw_did_panel)",
+    "reg": "outcome regression (Heckman, Ichimura & Todd 1997, DRDID::reg_did_panel)",
+}
+_CONTROLS = {"never": "never treated", "notyet": "not yet treated (and never treated)"}
+_AGG_KEY = {"simple": None, "group": "group", "dynamic": "e", "calendar": "time"}
+_ESTIMANDS = {
+    "simple": "ATT(simple): post-treatment ATT(g,t) averaged with cohort-size weights",
+    "group": "ATT(g): average post-treatment effect of cohort g; overall = cohort-size "
+             "weighted mean of ATT(g)",
+    "dynamic": "ATT(e): event-study effect e periods after treatment, averaged over cohorts "
+               "with cohort-size weights; overall = mean of ATT(e) over e >= 0",
+    "calendar": "ATT(t): effect in period t averaged over the cohorts treated by t; "
+                "overall = mean of ATT(t)",
+}
+
+
+# ============================================================================================
+# Results
+# ============================================================================================
+
+
+@dataclass(frozen=True)
+class WaldTest:
+    """Wald test that all pre-treatment ATT(g,t) are zero (a test of parallel pre-trends).
+
+    Attributes
+    ----------
+    statistic : float
+        ``W = att' V^{-1} att`` over the pre-treatment cells, chi-squared under the null.
+    df : int
+        Number of pre-treatment cells tested.
+    p_value : float
+        ``P(chi2_df > W)``.
+    cells : tuple of (group, time)
+        The cells tested.
+    variance : str
+        The covariance estimator used.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    cells: tuple[tuple[float, float], ...]
+    variance: str
+
+    def __str__(self) -> str:
+        return (
+            "Pre-trend Wald test: H0 all pre-treatment ATT(g,t) = 0\n"
+            f"  W = {self.statistic:.4f}, df = {self.df}, p = {self.p_value:.5f}\n"
+            f"  variance: {self.variance}"
+        )
+
+
+class _DiDBase(Results):
+    """Shared display for the staggered-DiD results objects."""
+
+    _show = ("control_group", "est_method", "base_period", "anticipation", "n_units",
+             "n_clusters", "panel", "n_boot", "data_fingerprint")
+
+    def _header_lines(self) -> list[str]:
+        lines = super()._header_lines()
+        p = self._provenance
+        for k in self._show:
+            if p.get(k) is not None:
+                lines.insert(-1, f"  {k.replace('_', ' ')}: {p[k]}")
+        return lines
+
+    def _state(self) -> dict[str, Any]:
+        return self._extra["_state"]
+
+
+class StaggeredDiDResults(_DiDBase):
+    """Group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021).
+
+    ``tidy()`` has one row per cell: ``term`` ("ATT(g,t)"), the estimate, the analytic
+    influence-function standard error and pointwise interval (``std_error``, ``conf_low``,
+    ``conf_high``), the keys ``group``, ``time``, ``base_period``, ``post``, and, when the
+    bootstrap ran, ``std_error_boot`` with the simultaneous band ``conf_low_uniform``,
+    ``conf_high_uniform`` over all cells (bootstrap SE times ``critical_value``).
+    """
+
+    method = "Callaway & Sant'Anna (2021) group-time ATT"
+
+    @property
+    def att_gt(self) -> pd.DataFrame:
+        """The ATT(g,t) table: group, time, estimate, std_error, conf_low, conf_high, ..."""
+        t = self._tidy
+        cols = ["group", "time", "estimate", "std_error", "conf_low", "conf_high",
+                "base_period", "post", "std_error_boot", "critical_value", "conf_low_uniform",
+                "conf_high_uniform"]
+        return t[cols].copy()
+
+    def pretrend_test(self) -> WaldTest:
+        """Wald test that every pre-treatment ATT(g,t) is zero (R ``did``'s pre-test).
+
+        Uses the analytic (influence-function) covariance of the pre-treatment cells
+        (``t < g - anticipation``), clustered if the fit was; cells with zero or missing
+        variance (the universal base period's reference cells) are left out.
+
+        Returns
+        -------
+        WaldTest
+
+        Examples
+        --------
+        >>> res.pretrend_test().p_value  # doctest: +SKIP
+        0.16812
+        """
+        s = self._state()
+        k = len(s["att"])
+        ant = self._provenance["anticipation"]
+        se = np.sqrt(np.diag(s["gram"])[:k]) / s["n"]
+        pre = np.flatnonzero((s["group"] - ant > s["time"]) & np.isfinite(s["att"])
+                             & np.isfinite(se) & (se > 0) & ~s["ref_cell"])
+        if len(pre) == 0:
+            raise ValueError("no pre-treatment ATT(g,t) with positive variance to test")
+        cov = s["gram"][np.ix_(pre, pre)] / s["n"] ** 2
+        if 1.0 / np.linalg.cond(cov, 1) <= np.finfo(float).eps:
+            raise ValueError("the covariance of the pre-treatment ATT(g,t) is singular")
+        a = s["att"][pre]
+        w = float(a @ np.linalg.solve(cov, a))
+        cells = tuple((float(s["group"][i]), float(s["time"][i])) for i in pre)
+        return WaldTest(w, len(pre), float(_st.chi2.sf(w, len(pre))), cells,
+                        self._provenance["variance_analytic"])
+
+    def aggregate(
+        self,
+        type: Literal["simple", "group", "dynamic", "calendar"] = "simple",  # noqa: A002
+        *,
+        min_e: float | None = None,
+        max_e: float | None = None,
+        balance_e: int | None = None,
+    ) -> DiDAggregate:
+        """Aggregate the ATT(g,t) into summary effects (R ``did::aggte``).
+
+        Parameters
+        ----------
+        type : {"simple", "group", "dynamic", "calendar"}
+            ``simple``: cohort-size weighted average of post-treatment cells; ``group``: by
+            cohort; ``dynamic``: by event time ``e = t - g`` (an event study); ``calendar``:
+            by period.
+        min_e, max_e : float, optional
+            Event-time window (``simple``, ``group``, ``dynamic``).
+        balance_e : int, optional
+            ``dynamic`` only: keep only cohorts observed for at least ``balance_e`` periods
+            after treatment, so the composition of ATT(e) does not change with ``e``.
+
+        Returns
+        -------
+        DiDAggregate
+            Overall and by-level estimates with analytic and bootstrap standard errors and a
+            simultaneous (uniform) band for the by-level estimates from the same bootstrap
+            draws as the fit (clustered if the fit was).
+
+        Examples
+        --------
+        >>> es = res.aggregate("dynamic", min_e=-3, max_e=3)  # doctest: +SKIP
+        >>> es.tidy()[["term", "estimate", "std_error"]]  # doctest: +SKIP
+        """
+        if type not in _AGG_KEY:
+            raise ValueError(f"type must be one of {sorted(_AGG_KEY)}, got {type!r}")
+        for name, v in (("min_e", min_e), ("max_e", max_e)):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))
+                                  or math.isnan(v)):
+                raise TypeError(f"{name} must be a number or None, got {v!r}")
+        if balance_e is not None:
+            if isinstance(balance_e, bool) or not isinstance(balance_e, (int, np.integer)) \
+                    or balance_e < 0:
+                raise ValueError(f"balance_e must be a non-negative integer, got {balance_e!r}")
+            if type != "dynamic":
+                warnings.warn(f"balance_e is ignored for type={type!r}", stacklevel=2)
+                balance_e = None
+        if type == "calendar" and (min_e is not None or max_e is not None):
+            warnings.warn("min_e and max_e are ignored for type='calendar'", stacklevel=2)
+        lo = -np.inf if min_e is None else float(min_e)
+        hi = np.inf if max_e is None else float(max_e)
+        s = self._state()
+        labels, c_by, c_all = _aggregation_weights(s, type, lo, hi, balance_e)
+        return _make_aggregate(self, s, type, labels, c_by, c_all,
+                               {"min_e": min_e, "max_e": max_e, "balance_e": balance_e})
+
+    def plot(self, ax: Any = None) -> Any:
+        """ATT(g,t) by period, one panel per cohort, with pointwise and uniform bands."""
+        import matplotlib.pyplot as plt
+
+        t = self._tidy
+        groups = np.unique(t["group"])
+        if ax is None:
+            fig, axes = plt.subplots(len(groups), 1, figsize=(6, 2.2 * len(groups) + 0.6),
+                                     sharex=True, squeeze=False)
+            axes = axes[:, 0]
+        else:
+            axes = np.atleast_1d(ax)
+            fig = axes[0].figure
+        for a, g in zip(axes, groups, strict=False):
+            sub = t[t["group"] == g]
+            _band_plot(a, sub["time"].to_numpy(), sub, colors=np.where(sub["post"], "C3", "C0"))
+            a.set_title(f"cohort g = {g:g}", fontsize=9)
+        axes[-1].set_xlabel("period")
+        fig.tight_layout()
+        return fig
+
+
+class DiDAggregate(_DiDBase):
+    """Aggregated staggered-DiD effects (from :meth:`StaggeredDiDResults.aggregate`).
+
+    ``tidy()`` rows: the ``overall`` effect first, then one row per level (event time ``e``,
+    cohort ``group`` or period ``time``). Columns: the standard tidy columns with the
+    analytic influence-function SE and pointwise interval, ``std_error_boot`` (multiplier
+    bootstrap), and for the levels ``critical_value`` and the simultaneous band
+    ``conf_low_uniform`` / ``conf_high_uniform`` (bootstrap SE times the sup-t critical
+    value; NaN without the bootstrap).
+    """
+
+    method = "Callaway & Sant'Anna (2021) aggregated ATT"
+    _show = ("aggregation", "min_e", "max_e", "balance_e", *_DiDBase._show)
+
+    @property
+    def overall(self) -> pd.Series:
+        """The overall row (estimate, std_error, std_error_boot, ...)."""
+        return self._tidy.iloc[0].copy()
+
+    def plot(self, ax: Any = None) -> Any:
+        """Estimates by level with pointwise intervals and the uniform band (event study)."""
+        import matplotlib.pyplot as plt
+
+        t = self._tidy.iloc[1:]
+        key = self._provenance["aggregation_key"]
+        if key is None:
+            return super().plot(ax=ax)
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(7, 3.6))
+        else:
+            fig = ax.figure
+        x = t[key].to_numpy(dtype=float)
+        colors = np.where(x >= 0, "C3", "C0") if key == "e" else np.full(len(x), "C3")
+        _band_plot(ax, x, t, colors=colors)
+        if key == "e":
+            ax.axvline(-0.5, color="grey", lw=0.8, ls=":")
+        ax.set_xlabel({"e": "event time e = t - g", "group": "cohort g", "time": "period t"}[key])
+        ax.set_title(self._provenance["estimand"], fontsize=8)
+        fig.tight_layout()
+        return fig
+
+
+def _band_plot(ax: Any, x: np.ndarray, t: pd.DataFrame, *, colors: np.ndarray) -> None:
+    est = t["estimate"].to_numpy()
+    lo_u, hi_u = t["conf_low_uniform"].to_numpy(), t["conf_high_uniform"].to_numpy()
+    if np.isfinite(lo_u).any():
+        ax.vlines(x, lo_u, hi_u, colors=list(colors), lw=1, alpha=0.45, label="uniform band")
+    ax.errorbar(x, est, yerr=[est - t["conf_low"].to_numpy(), t["conf_high"].to_numpy() - est],
+                fmt="none", ecolor="k", elinewidth=2.2, capsize=0, label="pointwise CI")
+    ax.scatter(x, est, c=list(colors), zorder=3, s=18)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.legend(fontsize=7, frameon=False)
+
+
+# ============================================================================================
+# Aggregation weights (R did's compute.aggte, linear in the influence functions)
+# ============================================================================================
+
+
+def _wif(s: dict[str, Any], keep: np.ndarray, pgk: np.ndarray, att_k: np.ndarray,
+         group_of: np.ndarray) -> np.ndarray:
+    """Coefficients on the cohort indicators from estimating the weights (R did's ``wif``).
+
+    For weights ``pg_k / sum(pg)`` with ``pg_k = P(G = g(k))`` estimated by sample shares,
+    the weighted average's influence function gains ``sum_k att_k * wif_k`` with
+    ``wif_k = (1{G=g(k)} - pg_k) / S - pg_k * sum_j (1{G=g(j)} - pg_j) / S^2``; the constants
+    cancel, leaving a combination of the cohort indicator columns only.
+    """
+    n_g = len(s["glist"])
+    ssum = pgk.sum()
+    a = np.bincount(group_of[keep], weights=att_k, minlength=n_g) / ssum
+    cnt = np.bincount(group_of[keep], minlength=n_g)
+    a -= (att_k @ pgk) / ssum**2 * cnt
+    return a
+
+
+def _aggregation_weights(
+    s: dict[str, Any], kind: str, lo: float, hi: float, balance_e: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coefficient vectors over ``[IF cells | cohort indicators]`` for each estimate."""
+    att, grp, tim = s["att"], s["group"], s["time"]
+    gi = s["group_idx"]
+    k, n_g = len(att), len(s["glist"])
+    p = k + n_g
+    pg_cell = s["pg"][gi]
+    valid = np.isfinite(att)
+    e = tim - grp
+    post = (grp <= tim) & valid
+    window = post & (e >= lo) & (e <= hi)
+
+    def avg(keep: np.ndarray, with_wif: bool) -> np.ndarray:
+        c = np.zeros(p)
+        w = pg_cell[keep] / pg_cell[keep].sum()
+        c[keep] = w
+        if with_wif:
+            c[k:] = _wif(s, keep, pg_cell[keep], att[keep], gi)
+        return c
+
+    if kind == "simple":
+        keep = np.flatnonzero(window)
+        if len(keep) == 0:
+            raise ValueError("no post-treatment ATT(g,t) in the requested event-time window")
+        return np.array([]), np.zeros((p, 0)), avg(keep, True)
+
+    if kind == "group":
+        cols, labels = [], []
+        for h, g in enumerate(s["glist"]):
+            keep = np.flatnonzero(window & (gi == h))
+            if len(keep) == 0:
+                raise ValueError(f"cohort {g:g} has no post-treatment ATT(g,t) in the window; "
+                                 "adjust min_e/max_e")
+            cols.append(avg(keep, False))  # equal weights within a cohort, no wif
+            labels.append(g)
+        c_by = np.column_stack(cols)
+        att_g = att_nan0(att) @ c_by[:k]
+        pgg = s["pg"]
+        c_all = c_by @ (pgg / pgg.sum())
+        keep_g = np.arange(n_g)
+        c_all[k:] += _wif(s, keep_g, pgg, att_g, keep_g)
+        return np.asarray(labels), c_by, c_all
+
+    if kind == "dynamic":
+        include = valid.copy()
+        eseq = np.unique(e[valid])
+        if balance_e is not None:
+            max_t = s["time"].max()
+            eligible = (max_t - grp >= balance_e)
+            required = np.unique(e[eligible & (e >= 0) & (e <= balance_e)])
+            ok_groups = [h for h in range(n_g)
+                         if set(required) <= set(e[valid & (gi == h)]) and
+                         np.any(eligible & (gi == h))]
+            if not ok_groups:
+                raise ValueError("no cohort is observed through balance_e; reduce balance_e")
+            include = valid & np.isin(gi, ok_groups)
+            eseq = np.unique(e[include])
+            eseq = eseq[(eseq <= balance_e)
+                        & (eseq >= balance_e - max_t + s["times"].min())]
+        eseq = eseq[(eseq >= lo) & (eseq <= hi)]
+        if len(eseq) == 0:
+            raise ValueError("no event times in the requested window")
+        c_by = np.column_stack([avg(np.flatnonzero(include & (e == ev)), True) for ev in eseq])
+        pos = eseq >= 0
+        if not pos.any():
+            c_all = np.full(p, np.nan)
+        else:
+            c_all = c_by[:, pos].mean(axis=1)
+        return eseq, c_by, c_all
+
+    # calendar
+    tl = s["times"][s["times"] >= s["glist"].min()]
+    tl = np.array([t for t in tl if np.any(post & (tim == t))])
+    if len(tl) == 0:
+        raise ValueError("no post-treatment ATT(g,t) to aggregate by calendar time")
+    c_by = np.column_stack([avg(np.flatnonzero(post & (tim == t)), True) for t in tl])
+    return tl, c_by, c_by.mean(axis=1)
+
+
+def att_nan0(att: np.ndarray) -> np.ndarray:
+    """ATT vector with NaN cells as 0 (they carry zero weight in every aggregation)."""
+    return np.where(np.isfinite(att), att, 0.0)
+
+
+def _linear_inference(s: dict[str, Any], c: np.ndarray, alpha: float
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Estimates, analytic SEs, bootstrap SEs and the uniform critical value of ``c' theta``.
+
+    Analytic: ``Var = c' (Z_c' Z_c) c / n^2`` with ``Z_c`` the (cluster-summed) influence
+    functions -- identical to ``mean(psi^2) / n`` for ``psi = Z c`` without clustering.
+    Bootstrap: the stored draws times ``c``.
+    """
+    k = len(s["att"])
+    est = att_nan0(s["att"]) @ c[:k]
+    var = np.einsum("pm,pq,qm->m", c, s["gram"], c)
+    se = np.sqrt(np.clip(var, 0, None)) / s["n"]
+    se = np.where(se > 0, se, np.nan)
+    if s["draws"] is None or c.shape[1] == 0:
+        return est, se, np.full(len(est), np.nan), float("nan")
+    se_b, crit = bootstrap_summary(s["draws"] @ c, alpha)
+    return est, se, se_b, crit
+
+
+def _make_aggregate(parent: StaggeredDiDResults, s: dict[str, Any], kind: str,
+                    labels: np.ndarray, c_by: np.ndarray, c_all: np.ndarray,
+                    options: dict[str, Any]) -> DiDAggregate:
+    alpha = parent.alpha
+    z = _st.norm.ppf(1 - alpha / 2)
+    est_b, se_b, seb_b, crit = _linear_inference(s, c_by, alpha)
+    est_o, se_o, seb_o, _ = _linear_inference(s, c_all[:, None], alpha)
+    if c_by.shape[1] and np.isfinite(crit) and crit < z:
+        warnings.warn("uniform critical value below the pointwise one; using pointwise",
+                      stacklevel=3)
+        crit = z
+    key = _AGG_KEY[kind]
+    est = np.concatenate([est_o, est_b])
+    se = np.concatenate([se_o, se_b])
+    tidy = pd.DataFrame({"term": ["overall"] + [f"{key}={v:g}" for v in labels],
+                         "estimate": est, "std_error": se})
+    tidy = tidy.assign(**normal_inference(est, se, alpha))
+    if key is not None:
+        tidy[key] = np.concatenate([[np.nan], labels.astype(float)])
+    seb = np.concatenate([seb_o, seb_b])
+    crit_col = np.concatenate([[np.nan], np.full(len(labels), crit)])
+    tidy["std_error_boot"] = seb
+    tidy["critical_value"] = crit_col
+    tidy["conf_low_uniform"] = est - crit_col * seb
+    tidy["conf_high_uniform"] = est + crit_col * seb
+    prov = dict(parent.provenance)
+    prov.update(
+        estimand=_ESTIMANDS[kind], aggregation=kind, aggregation_key=key,
+        uniform_band="sup-t band over the levels from the multiplier bootstrap"
+        if s["draws"] is not None else None,
+        **options,
+    )
+    prov.pop("package_versions", None)
+    prov["method"] = DiDAggregate.method
+    return DiDAggregate(tidy=tidy, provenance=prov, alpha=alpha, extra={"_state": s})
+
+
+# ============================================================================================
+# The estimator
+# ============================================================================================
+
+
+def _check_options(
+    data: Any, outcome: str, unit: str, time: str, cohort: str, covariates: Sequence[str],
+    control: str, method: str, anticipation: float, base_period: str, alpha: float,
+    n_boot: int, cluster: str | None,
+) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    names = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort}
+    for arg, col in names.items():
+        if not isinstance(col, str):
+            raise TypeError(f"{arg} must be a column name (str), got {col!r}")
+    wanted = [*names.values(), *covariates] + ([cluster] if cluster is not None else [])
+    missing = [c for c in wanted if c not in data.columns]
+    if missing:
+        raise ValueError(f"columns not in data: {missing}")
+    if control not in _CONTROLS:
+        raise ValueError(f"control must be 'never' or 'notyet', got {control!r}")
+    if method not in _METHODS:
+        raise ValueError(f"method must be 'dr', 'ipw' or 'reg', got {method!r}")
+    if base_period not in ("varying", "universal"):
+        raise ValueError(f"base_period must be 'varying' or 'universal', got {base_period!r}")
+    if isinstance(anticipation, bool) or not isinstance(anticipation, (int, float)) \
+            or not anticipation >= 0:
+        raise ValueError(f"anticipation must be a number >= 0, got {anticipation!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, float | int) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot must be a non-negative integer (0 = no bootstrap), got {n_boot!r}")
+    if 0 < n_boot < 100:
+        warnings.warn("fewer than 100 bootstrap draws give unstable SEs and bands", stacklevel=3)
+
+
+def _resolve_seed(random_state: int | np.random.Generator | None
+                  ) -> tuple[np.random.Generator, int | str]:
+    if isinstance(random_state, np.random.Generator):
+        return random_state, "numpy Generator supplied by caller (state not recorded)"
+    if random_state is None:
+        # draw a seed and record it, so even an unseeded run can be reproduced
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+        return np.random.default_rng(seed), seed
+    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
+        raise TypeError(f"random_state must be an int, a numpy Generator or None, "
+                        f"got {random_state!r}")
+    return np.random.default_rng(int(random_state)), int(random_state)
+
+
+def _preprocess(panel: core.PanelArrays, *, control: str, anticipation: float,
+                allow_unbalanced_panel: bool) -> tuple[core.PanelArrays, np.ndarray, list[str]]:
+    """R ``did``'s pre-processing of cohorts and periods; returns the panel and cohorts."""
+    notes: list[str] = []
+    times = panel.times
+    g = panel.cohort
+    # treated after the last period: never treated within the window (R did)
+    if np.any(g > times.max()):
+        g = np.where(g > times.max(), 0.0, g)
+        panel = core.PanelArrays(panel.y, panel.x, g, times, panel.cluster, panel.balanced)
+    last_cohort_control = None
+    if not np.any(g == 0):
+        if control == "never":
+            raise ValueError("no never-treated units (cohort 0/NaN); use control='notyet'")
+        last_cohort_control = g.max()
+        keep_t = times < last_cohort_control - anticipation
+        if keep_t.sum() < 2:
+            raise ValueError("fewer than two periods before the last cohort is treated")
+        panel = core.keep_periods(panel, keep_t)
+        notes.append(f"no never-treated units: periods from {last_cohort_control - anticipation:g} "
+                     f"on dropped, cohort {last_cohort_control:g} used only as comparison")
+    first = panel.times.min()
+    early = (panel.cohort > 0) & (panel.cohort <= first + anticipation)
+    if early.any():
+        warnings.warn(f"dropped {int(early.sum())} units already treated in the first period",
+                      stacklevel=3)
+        panel = core.keep_units(panel, ~early)
+    seen = np.isfinite(panel.y).any(axis=1)
+    if not seen.all():
+        panel = core.keep_units(panel, seen)
+    if not panel.balanced and not allow_unbalanced_panel:
+        full = np.isfinite(panel.y).all(axis=1)
+        warnings.warn(f"dropped {int((~full).sum())} units not observed in every period "
+                      "(allow_unbalanced_panel=False)", stacklevel=3)
+        panel = core.keep_units(panel, full)
+    glist = np.unique(panel.cohort[panel.cohort > 0])
+    if last_cohort_control is not None:
+        glist = glist[glist < last_cohort_control]
+    if len(glist) == 0:
+        raise ValueError("no treated cohorts left to estimate")
+    if len(panel.times) < 2:
+        raise ValueError("at least two periods are needed")
+    return panel, glist, notes
+
+
+def staggered_did(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    cohort: str,
+    *,
+    covariates: Sequence[str] | None = None,
+    control: Literal["never", "notyet"] = "never",
+    method: Literal["dr", "ipw", "reg"] = "dr",
+    anticipation: float = 0,
+    base_period: Literal["varying", "universal"] = "varying",
+    alpha: float = 0.05,
+    n_boot: int = 999,
+    cluster: str | None = None,
+    random_state: int | np.random.Generator | None = None,
+    allow_unbalanced_panel: bool = True,
+) -> StaggeredDiDResults:
+    """Callaway & Sant'Anna (2021) group-time average treatment effects ATT(g,t).
+
+    Each ATT(g,t) compares the outcome change from a base period to period ``t`` of the
+    units first treated in ``g`` with that of the comparison units, adjusting for
+    ``covariates`` by outcome regression, IPW or both (doubly robust). Standard errors come
+    from the cells' influence functions (analytic) and from a multiplier bootstrap
+    (Rademacher weights, as R ``did``), which also gives simultaneous confidence bands.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long panel, one row per unit and period.
+    outcome, unit, time, cohort : str
+        Columns: outcome; unit identifier; period (numeric); first treated period of the
+        unit (``0`` or missing = never treated; constant within unit).
+    covariates : sequence of str, optional
+        Pre-treatment covariates (numeric). The value in the earlier period of each 2x2
+        comparison is used, as R ``did`` does.
+    control : {"never", "notyet"}
+        Comparison group: never-treated units, or also units not yet treated by ``t``.
+    method : {"dr", "ipw", "reg"}
+        2x2 estimator: doubly robust (Sant'Anna & Zhao 2020, R ``did``'s default), normalized
+        IPW, or outcome regression. Without covariates the three coincide.
+    anticipation : float
+        Periods before treatment in which units may already react.
+    base_period : {"varying", "universal"}
+        Varying: pre-treatment cells compare adjacent periods; universal: every cell uses
+        the last period before treatment (its own ATT is 0 by construction).
+    alpha : float
+        Significance level for every interval.
+    n_boot : int
+        Multiplier-bootstrap draws (0 = analytic inference only).
+    cluster : str, optional
+        Column with clusters that nest units (e.g. region); both the analytic variance and
+        the bootstrap then treat clusters as independent (CR0, no small-sample correction).
+    random_state : int or numpy Generator, optional
+        Seed of the bootstrap; without one a seed is drawn and recorded in ``provenance``.
+    allow_unbalanced_panel : bool
+        Unbalanced panels: if True (default) use R ``did``'s unbalanced-panel path (the
+        repeated-cross-section outcome-regression estimator on the observed rows, available
+        for ``method="reg"`` or without covariates); if False drop units with missing periods.
+
+    Returns
+    -------
+    StaggeredDiDResults
+        ``.att_gt`` table, ``.aggregate(...)``, ``.pretrend_test()``, ``tidy()``,
+        ``summary()``, ``plot()``, ``provenance``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kinerja_research.stats.did import staggered_did
+    >>> df = pd.read_csv("tests/data/mpdta.csv")  # doctest: +SKIP
+    >>> res = staggered_did(df, "lemp", "countyreal", "year", "first.treat",
+    ...                     random_state=1)  # doctest: +SKIP
+    >>> res.aggregate("dynamic").overall["estimate"]  # doctest: +SKIP
+    -0.0772398...
+    """
+    covs = [] if covariates is None else list(covariates)
+    if isinstance(covariates, str):
+        raise TypeError("covariates must be a list of column names, not a string")
+    _check_options(data, outcome, unit, time, cohort, covs, control, method, anticipation,
+                   base_period, alpha, n_boot, cluster)
+    rng, seed = _resolve_seed(random_state)
+
+    used = list(dict.fromkeys([unit, time, outcome, cohort, *covs]
+                              + ([cluster] if cluster is not None else [])))
+    panel = core.prepare_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                               covariates=covs, cluster=cluster)
+    panel, glist, notes = _preprocess(panel, control=control, anticipation=anticipation,
+                                      allow_unbalanced_panel=allow_unbalanced_panel)
+    unbalanced = not panel.balanced
+    if unbalanced and covs and method != "reg":
+        raise ValueError("unbalanced panels with covariates are supported for method='reg' "
+                         "only; use method='reg' or allow_unbalanced_panel=False")
+
+    plan = core.plan_cells(glist, panel.times, anticipation=anticipation,
+                           base_period=base_period)
+    n = len(panel.cohort)
+    k, n_g = len(plan.group), len(glist)
+    if not unbalanced and not covs and panel.cluster is None:
+        # fast path: influence functions in block form, never materialized (_did_core)
+        bd = core.block_design(panel, plan, glist, control=control, anticipation=anticipation)
+        att, coef = bd.att, bd.coef
+        q = bd.f_sorted.shape[1]
+        gram = sum(coef[h * q:(h + 1) * q].T @ bd.gram_blocks[h] @ coef[h * q:(h + 1) * q]
+                   for h in range(len(bd.gram_blocks)))
+        draws = None
+        if n_boot > 0:
+            w = rademacher_draws_blocked(bd.f_sorted, bd.bounds, int(n_boot), rng)
+            draws = w @ coef / n
+        n_cl = n
+        pg = np.array([np.mean(panel.cohort == g) for g in glist])
+    else:
+        z = np.zeros((n, k + n_g))
+        att, _ = core.estimate_cells(panel, plan, method=method, control=control,
+                                     anticipation=anticipation, unbalanced=unbalanced,
+                                     out=z[:, :k])
+        # cohort indicator columns: their coefficients carry the estimated-weights term (wif)
+        unit_g = np.searchsorted(glist, np.minimum(panel.cohort, glist.max()))
+        is_g = glist[unit_g] == panel.cohort
+        z[np.flatnonzero(is_g), k + unit_g[is_g]] = 1.0
+        pg = z[:, k:].mean(axis=0)
+        bounds = None
+        if panel.cluster is not None:
+            n_cl = int(panel.cluster.max()) + 1
+            summer = sparse.csr_matrix((np.ones(n), (panel.cluster, np.arange(n))),
+                                       shape=(n_cl, n))
+            zc = np.asarray(summer @ z)
+        else:
+            # units grouped by cohort: a cell's IF is zero outside its cohort and controls
+            order = np.argsort(panel.cohort, kind="stable")
+            zc = z[order]
+            bounds = np.flatnonzero(np.diff(panel.cohort[order], prepend=-1, append=-1))
+        del z
+        gram = zc.T @ zc
+        draws = None
+        if n_boot > 0:
+            # deviations theta* - theta_hat = sum_c v_c S_c / n, for all columns of Z at once
+            draws = rademacher_draws(zc, int(n_boot), rng, bounds=bounds) / n
+        del zc
+    group_idx = np.searchsorted(glist, plan.group)
+
+    state = {
+        "att": att, "group": plan.group, "time": plan.time, "base": plan.base,
+        "ref_cell": plan.ref_cell, "group_idx": group_idx, "glist": glist, "pg": pg,
+        "times": panel.times, "gram": gram, "draws": draws, "n": n,
+    }
+    # the ATT(g,t) table
+    eye = np.eye(k + n_g)[:, :k]
+    _, se, se_b, crit = _linear_inference(state, eye, alpha)
+    se = np.where(plan.ref_cell | ~np.isfinite(att), np.nan, se)
+    z_crit = _st.norm.ppf(1 - alpha / 2)
+    if draws is not None and np.isfinite(crit) and crit < z_crit:
+        crit = z_crit
+    tidy = pd.DataFrame({
+        "term": [f"ATT({g:g},{t:g})" for g, t in zip(plan.group, plan.time, strict=True)],
+        "estimate": att, "std_error": se,
+    })
+    tidy = tidy.assign(**normal_inference(att, se, alpha))
+    tidy["group"] = plan.group
+    tidy["time"] = plan.time
+    tidy["base_period"] = plan.base
+    tidy["post"] = plan.group <= plan.time
+    se_b = np.where(plan.ref_cell, np.nan, se_b)
+    tidy["std_error_boot"] = se_b
+    tidy["critical_value"] = crit
+    tidy["conf_low_uniform"] = att - crit * se_b
+    tidy["conf_high_uniform"] = att + crit * se_b
+
+    cl_text = f"clustered by {cluster!r} ({n_cl} clusters)" if cluster else "unit (independent units)"
+    var_an = ("influence function, analytic" + (f", cluster-robust by {cluster!r} (CR0)"
+                                                 if cluster else ""))
+    var_boot = (f"multiplier bootstrap, Rademacher weights, {n_boot} draws"
+                + (f", one weight per {cluster!r} cluster" if cluster else "")
+                + "; SE = IQR/(z.75 - z.25); sup-t uniform band") if n_boot else None
+    panel_text = ("balanced panel" if not unbalanced else
+                  "unbalanced panel: repeated-cross-section outcome regression on observed "
+                  "rows (DRDID::reg_did_rc), influence functions summed by unit")
+    prov = {
+        "estimand": "ATT(g,t) = E[Y_t(g) - Y_t(0) | G = g] (Callaway & Sant'Anna 2021)",
+        "variance": var_an + (f" (std_error); {var_boot} (std_error_boot, uniform band)"
+                              if var_boot else " (std_error); no bootstrap"),
+        "variance_analytic": var_an,
+        "variance_bootstrap": var_boot,
+        "bootstrap_weights": "Rademacher" if n_boot else None,
+        "cluster": cl_text,
+        "n_boot": int(n_boot),
+        "seed": seed if n_boot else None,
+        "control_group": _CONTROLS[control],
+        "est_method": f"{method}: {_METHODS[method]}",
+        "base_period": base_period,
+        "anticipation": anticipation,
+        "covariates": covs,
+        "n_units": n,
+        "n_clusters": n_cl if cluster else None,
+        "n_periods": len(panel.times),
+        "panel": panel_text,
+        "notes": notes,
+        "data_fingerprint": fingerprint(data[used]),
+        "n_obs": int(np.isfinite(panel.y).sum()),
+    }
+    return StaggeredDiDResults(tidy=tidy, provenance=prov, alpha=alpha, extra={"_state": state})
