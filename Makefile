@@ -27,6 +27,7 @@ reports: $(STAMP) $(WORLD)
 	$(VENV)/bin/kinerja reports
 
 test: $(STAMP)
+	bash scripts/install_browser.sh || echo "chromium could not be installed: browser tests will report it"
 	$(PY) -m pytest
 
 test-fast: $(STAMP)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import valid_employees
 
 from kinerja_research.data import ContractError, read
-from tests.conftest import valid_employees
 
 
 def _write(df: pd.DataFrame, path: Path, fmt: str = "csv") -> Path:

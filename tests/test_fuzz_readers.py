@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import valid_employees
 
 from kinerja_research.data import ContractError, read
-from tests.conftest import valid_employees
 
 BASE = valid_employees(12).astype(str)
 COLS = list(BASE.columns)

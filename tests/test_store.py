@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tests.conftest import valid_employees
 from typer.testing import CliRunner
 
 from kinerja_research.cli import app
 from kinerja_research.data import ContractError, Study, load, save
 from kinerja_research.data.schemas import empty_frame
-from tests.conftest import valid_employees
 
 
 @dataclass(frozen=True)

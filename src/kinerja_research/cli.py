@@ -149,23 +149,28 @@ def reports(
         )
     except (ValueError, FileNotFoundError) as exc:
         _fail(str(exc))
+    console.print(str(summary))
+    for error in summary.errors:
+        err.print(f"[red]failed:[/] {error}")
     raise typer.Exit(summary.exit_code)
 
 
 @app.command()
 def diagnose(
-    design: Annotated[str, typer.Argument(help="a named design, e.g. merit_did, punishment_rd, placement_weighting")],
+    design: Annotated[str, typer.Argument(help="merit_did | punishment_rd | placement_aipw")],
+    preset: Annotated[str, typer.Option(help="synthetic-world preset")] = "tiny",
     sims: Annotated[int, typer.Option(help="number of simulations")] = 500,
     seed: Annotated[int, typer.Option(help="master seed")] = 0,
     n_jobs: Annotated[int | None, typer.Option(help="worker processes")] = None,
 ) -> None:
     """Diagnose a declared design by simulation: bias, RMSE, power, coverage, MDE."""
-    from kinerja_research.stats import diagnose as diag_mod
+    from kinerja_research.stats.diagnose import diagnose as run
+    from kinerja_research.stats.diagnose import synthetic_designs
 
-    designs = getattr(diag_mod, "DESIGNS", {})
+    designs = synthetic_designs(preset)
     if design not in designs:
-        _fail(f"unknown design {design!r}; available: {', '.join(sorted(designs)) or '(none)'}")
-    res = diag_mod.diagnose(designs[design](), sims=sims, seed=seed, n_jobs=n_jobs)
+        _fail(f"unknown design {design!r}; available: {', '.join(sorted(designs))}")
+    res = run(designs[design], sims=sims, seed=seed, n_jobs=n_jobs, progress=sys.stderr.isatty())
     console.print(res.summary())
 
 

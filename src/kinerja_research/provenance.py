@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata as md
 import platform
@@ -31,6 +32,12 @@ _TRACKED = (
 
 def package_versions(extra: Iterable[str] = ()) -> dict[str, str]:
     """Versions of Python and the packages results depend on (missing ones are omitted)."""
+    return dict(_package_versions(tuple(extra)))
+
+
+@functools.cache
+def _package_versions(extra: tuple[str, ...]) -> dict[str, str]:
+    # reading distribution metadata costs ~17 ms; versions cannot change within a process
     out = {"python": platform.python_version()}
     for name in (*_TRACKED, *extra):
         try:
