@@ -11,8 +11,10 @@ from kinerja_research.data.study import TABLES, Study
 from kinerja_research.i18n import translate
 
 
-def coverage(study: Study, *, lang: str = "en") -> pd.DataFrame:
+def coverage(study: Study, *, lang: str | None = None) -> pd.DataFrame:
     """Regions, units, employees and SKM respondents per year.
+
+    Column headers are canonical names, or labels in ``lang`` ("id" / "en") when given.
 
     Examples
     --------
@@ -26,11 +28,10 @@ def coverage(study: Study, *, lang: str = "en") -> pd.DataFrame:
     out.index.name = "year"
     out = out.reset_index()
     out.insert(1, "regions", study.regions["region_id"].nunique())
-    names = {"year": "year", "regions": "regions", "employees": "employees", "responses": "responses"}
-    return out.rename(columns={k: translate(v, lang) for k, v in names.items()})
+    return _label(out, lang)
 
 
-def data_quality(study: Study, *, lang: str = "en") -> pd.DataFrame:
+def data_quality(study: Study, *, lang: str | None = None) -> pd.DataFrame:
     """Rows and share of missing values for every column of every table (columns with any missing)."""
     rows = []
     for name in TABLES:
@@ -39,8 +40,12 @@ def data_quality(study: Study, *, lang: str = "en") -> pd.DataFrame:
         rows.append({"table": name, "column": "(all)", "rows": len(df), "missing_share": float(miss.mean()) if len(miss) else 0.0})
         for col, share in miss[miss > 0].items():
             rows.append({"table": name, "column": col, "rows": len(df), "missing_share": float(share)})
-    out = pd.DataFrame(rows)
-    return out.rename(columns={c: translate(c, lang) for c in out.columns})
+    return _label(pd.DataFrame(rows), lang)
+
+
+def _label(df: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+    """Translate column headers for display; canonical names when ``lang`` is None."""
+    return df if lang is None else df.rename(columns={c: translate(c, lang) for c in df.columns})
 
 
 def share_table(df: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
