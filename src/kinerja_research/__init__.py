@@ -22,7 +22,7 @@ __all__ = ["Study", "__version__", "data", "panels", "reports", "rubrics", "scor
 
 _SUBMODULES = {
     "data", "rubrics", "scoring", "stats", "panels", "reports", "provenance", "config",
-    "notebook", "describe", "i18n",
+    "notebook", "describe", "i18n", "regional", "studies",
 }
 
 

@@ -311,7 +311,12 @@ def prepare_worker(preload: Iterable[str] = DEFAULT_PRELOAD, *, datasets: Iterab
             from kinerja_research.notebook import data_dir, load_dataset
 
             if (data_dir(name) / "study.json").exists():
-                load_dataset(name)
+                study, _ = load_dataset(name)
+                # preloaded modules may cache per-study work (e.g. regional scores) before forking
+                for mod in imported:
+                    warm = getattr(importlib.import_module(mod), "warm", None)
+                    if callable(warm):
+                        warm(study)
     import nbformat
     import papermill.engines  # noqa: F401
 

@@ -1,0 +1,613 @@
+"""The periodic regional report: scorecard, trends, unit ranking, flags and a plain summary.
+
+Everything ``notebooks/regional_report.ipynb`` shows comes from here (DESIGN §7: notebooks hold
+narrative and calls only). Each function takes the :class:`~kinerja_research.data.study.Study`,
+a kabupaten/kota ``region`` (BPS code) and a ``period`` (year) and returns a DataFrame, a figure
+or a string. Scores always go through :mod:`kinerja_research.scoring` (the versioned rubrics).
+
+Scoring a period for every region is the expensive part, and 38 reports are forked from one
+worker that already holds the study: the scored region-year and unit-year tables are cached per
+process, keyed on the study's fingerprint (``study.meta["fingerprint"]``, else its identity) and
+the two periods a report needs (``period`` and ``period - 1``). :func:`warm` fills the cache
+before forking.
+
+Displayed tables never carry a ``name``/``nama`` column (the privacy scan rejects them: unit
+and region names are shown as ``unit`` / ``daerah``), never an NIP, and groups smaller than
+``k`` are suppressed with :func:`kinerja_research.reports.privacy.suppress_small`.
+
+>>> import kinerja_research as kr
+>>> study = kr.simulate("tiny")
+>>> region = str(study.regions["region_id"].iloc[0])
+>>> card = scorecard(study, region, 2024, lang="en")
+>>> card.loc["ikm", "category"] in {"A", "B", "C", "D"}
+True
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.data.study import Study
+from kinerja_research.reports.privacy import suppress_small
+from kinerja_research.scoring import (
+    discipline_sanction,
+    ikm,
+    ip_asn,
+    ip_asn_summary,
+    lelang_kinerja,
+    merit_category,
+    ombudsman_zone,
+    sakip_from_components,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: Service users per unit and year assumed when a unit's population is unknown (the synthetic
+#: world and most SKM exports carry none). 100 users need 80 questionnaires (Krejcie & Morgan,
+#: Permenpan RB 14/2017); pass real numbers through ``population=`` where they are known.
+DEFAULT_UNIT_POPULATION = 100
+
+LANGS = ("id", "en")
+
+#: Scorecard rows: key → (label id, label en, value column, category column) of the region-year table.
+_INDICATORS: dict[str, tuple[str, str, str, str | None]] = {
+    "ip_asn": ("Indeks Profesionalitas ASN (rata-rata)", "Civil-service professionalism index (mean)",
+               "ip_asn", "ip_asn_category"),
+    "ikm": ("Indeks Kepuasan Masyarakat (IKM)", "Public satisfaction index (IKM)", "ikm", "mutu"),
+    "sakip": ("Nilai SAKIP", "SAKIP score", "sakip_score", "sakip_grade"),
+    "merit": ("Indeks sistem merit", "Merit-system index", "merit_score", "merit_category"),
+    "ombudsman": ("Kepatuhan standar pelayanan (Ombudsman)", "Ombudsman service-standard compliance",
+                  "ombudsman_score", "zone"),
+    "disiplin_ringan": ("Pegawai dengan hukuman disiplin ringan (absen)", "Employees with a light sanction (absence)",
+                        "disiplin_ringan", None),
+    "disiplin_sedang": ("Pegawai dengan hukuman disiplin sedang (absen)", "Employees with a moderate sanction (absence)",
+                        "disiplin_sedang", None),
+    "disiplin_berat": ("Pegawai dengan hukuman disiplin berat (absen)", "Employees with a severe sanction (absence)",
+                       "disiplin_berat", None),
+    "reward": ("Unit mendapat penghargaan (lelang kinerja)", "Units rewarded (lelang kinerja)", "n_reward", None),
+    "punishment": ("Unit mendapat sanksi (lelang kinerja)", "Units punished (lelang kinerja)", "n_punishment", None),
+}
+
+_HEAD = {
+    "id": {"indicator": "indikator", "value": "nilai", "category": "kategori", "region": "daerah",
+           "province": "provinsi", "previous": "periode_lalu", "change": "perubahan",
+           "vs_province": "selisih_provinsi", "unit": "unit", "sector": "sektor", "rank": "peringkat",
+           "kind": "jenis", "detail": "keterangan"},
+    "en": {"indicator": "indicator", "value": "value", "category": "category", "region": "region",
+           "province": "province", "previous": "previous_period", "change": "change",
+           "vs_province": "vs_province", "unit": "unit", "sector": "sector", "rank": "rank",
+           "kind": "kind", "detail": "detail"},
+}
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """Scored tables for some periods of one study (aggregates only, no employee rows)."""
+
+    regions: pd.DataFrame  # one row per kabupaten/kota region × period
+    units: pd.DataFrame  # one row per service unit × period with SKM answers
+    rubrics: tuple[dict[str, Any], ...]
+
+
+# key → (study, scored); the study is kept so that an id() key cannot be reused by another object
+_CACHE: OrderedDict[tuple[Any, ...], tuple[Study, _Scored]] = OrderedDict()
+_CACHE_SIZE = 8
+
+
+def _check(study: Any, region: Any, period: Any, lang: str = "id", k: int = 5) -> tuple[str, int]:
+    if not isinstance(study, Study):
+        raise TypeError(f"study must be a kinerja_research Study, not {type(study).__name__}")
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"k must be a positive integer, not {k!r}")
+    if isinstance(period, bool) or not isinstance(period, int | np.integer):
+        raise TypeError(f"period must be a year (int), not {type(period).__name__}")
+    region = str(region)
+    regs = study.regions
+    local = regs.loc[regs["kind"].astype(str).isin(["kota", "kabupaten"]), "region_id"].astype(str)
+    if region not in set(local):
+        raise ValueError(f"region {region!r} is not a kabupaten/kota region_id of the study "
+                         f"(e.g. {sorted(local)[:3]})")
+    # unique() first: the employees table has hundreds of thousands of rows, few distinct years
+    years = {int(y) for t in (study.skm_responses, study.employees) for y in t["period"].dropna().unique()}
+    if int(period) not in years:
+        raise ValueError(f"period {period!r} is not covered; the data cover {min(years)}–{max(years)}")
+    return region, int(period)
+
+
+def _unverified(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rubric metadata as one entry per rubric id (``ombudsman_zone`` lists several ids at once)."""
+    ids = meta.get("id")
+    tables = list(meta.get("unverified_tables") or [])
+    if not isinstance(ids, list):
+        return [{"id": str(ids), "verified": bool(meta.get("verified", True)), "unverified_tables": tables}]
+    out = []
+    for rid in ids:
+        mine = [t.split(":", 1)[1] for t in tables if t.startswith(f"{rid}:")]
+        out.append({"id": str(rid), "verified": not mine, "unverified_tables": mine})
+    return out
+
+
+def _record(scored: _Scored) -> list[dict[str, Any]]:
+    """Tell the report manifest which rubrics the figures came from (also when served from cache)."""
+    from kinerja_research.reports.manifest import record_rubric
+
+    for r in scored.rubrics:
+        record_rubric(r["id"], verified=r["verified"], unverified_tables=r["unverified_tables"])
+    return [dict(r) for r in scored.rubrics]
+
+
+def _population_frame(population: int | Mapping[str, int] | pd.DataFrame | None,
+                      unit_ids: pd.Series) -> pd.DataFrame:
+    if population is None:
+        population = DEFAULT_UNIT_POPULATION
+    if isinstance(population, pd.DataFrame):
+        if not {"unit_id", "population"} <= set(population.columns):
+            raise ValueError("population frame needs columns unit_id and population")
+        return population
+    if isinstance(population, Mapping):
+        return pd.DataFrame({"unit_id": unit_ids,
+                             "population": unit_ids.map(dict(population)).astype("Float64")})
+    if isinstance(population, bool) or not isinstance(population, int) or population < 1:
+        raise ValueError(f"population must be a positive int, a mapping or a frame, not {population!r}")
+    return pd.DataFrame({"unit_id": unit_ids, "population": population})
+
+
+def _counts(keys: pd.DataFrame, labels: np.ndarray, wanted: list[str], grid: pd.MultiIndex) -> pd.DataFrame:
+    """Rows per (region, period) and label, for the ``wanted`` labels, zero where none."""
+    frame = keys.assign(_label=labels)
+    c = frame.groupby(["region_id", "period", "_label"], observed=True).size().unstack("_label")
+    return c.reindex(index=grid, columns=wanted).fillna(0).astype(np.int64)
+
+
+def _score(study: Study, periods: tuple[int, ...], population: Any) -> _Scored:
+    units = study.units
+    local = study.regions.loc[study.regions["kind"].astype(str).isin(["kota", "kabupaten"]),
+                              ["region_id", "province_id"]].astype(str)
+    region_of = pd.Series(units["region_id"].astype(str).to_numpy(), index=units["unit_id"].astype(str).to_numpy())
+    grid = pd.MultiIndex.from_product([local["region_id"], list(periods)], names=["region_id", "period"])
+    out = pd.DataFrame(index=grid)
+    rubrics: list[dict[str, Any]] = []
+
+    # employees → IP ASN (mean per region) and absence sanctions (counts per level)
+    emp = study.employees
+    emp = emp.loc[emp["period"].astype(int).isin(periods)]
+    emp_keys = pd.DataFrame({"region_id": emp["unit_id"].astype(str).map(region_of).to_numpy(),
+                             "period": emp["period"].astype(int).to_numpy()})
+    scores = ip_asn(emp.drop(columns=["nip", "employee_id"], errors="ignore"))
+    rubrics.extend(_unverified(scores.attrs["rubric"]))
+    scores = pd.concat([emp_keys, scores[["kualifikasi", "kompetensi", "kinerja", "disiplin", "ip_asn"]]
+                        .reset_index(drop=True)], axis=1)
+    summ = ip_asn_summary(scores, by=["region_id", "period"])
+    rubrics.extend(_unverified(summ.attrs["rubric"]))
+    summ = summ.set_index(["region_id", "period"])
+    out["n_employees"] = summ["n"]
+    out["ip_asn"] = summ["ip_asn"]
+    out["ip_asn_category"] = summ["category"].astype(object)
+    if "days_absent" in emp.columns:
+        disc = discipline_sanction(emp["days_absent"].reset_index(drop=True))
+        rubrics.extend(_unverified(disc.attrs["rubric"]))
+        counts = _counts(emp_keys, disc["level"].astype(object).to_numpy(), ["ringan", "sedang", "berat"], grid)
+        for lvl in ("ringan", "sedang", "berat"):
+            out[f"disiplin_{lvl}"] = counts[lvl].to_numpy()
+
+    # SKM answers → IKM per region and per unit (with the sample-size check)
+    resp = study.skm_responses
+    resp = resp.loc[resp["period"].astype(int).isin(periods)].copy()
+    resp["region_id"] = resp["unit_id"].astype(str).map(region_of)
+    resp["period"] = resp["period"].astype(int)
+    by_region = ikm(resp, by=["region_id", "period"]).set_index(["region_id", "period"])
+    out["n_responses"] = by_region["n"].reindex(grid).fillna(0).astype(np.int64).to_numpy()
+    out["ikm"] = by_region["ikm"]
+    out["mutu"] = by_region["mutu"].astype(object)
+    resp["unit_id"] = resp["unit_id"].astype(str)
+    pop = _population_frame(population, pd.Series(units["unit_id"].astype(str).unique()))
+    pop = pop.assign(unit_id=pop["unit_id"].astype(str))
+    by_unit = ikm(resp, by=["unit_id", "period"], population=pop)
+    rubrics.extend(_unverified(by_unit.attrs["rubric"]))
+    meta_u = units.assign(unit_id=units["unit_id"].astype(str), region_id=units["region_id"].astype(str))
+    by_unit = by_unit[["unit_id", "period", "n", "ikm", "mutu", "sample_required", "below_sample_size"]].merge(
+        meta_u[["unit_id", "region_id", "name", "sector"]].rename(columns={"name": "unit"}), on="unit_id", how="left")
+    by_unit["mutu"] = by_unit["mutu"].astype(object)
+    by_unit["sector"] = by_unit["sector"].astype(object)
+
+    # region assessments → SAKIP grade, merit category, Ombudsman zone
+    ia = study.institution_assessments
+    ia = ia.loc[ia["year"].astype(int).isin(periods)].reset_index(drop=True)
+    keys = pd.MultiIndex.from_arrays([ia["region_id"].astype(str), ia["year"].astype(int)],
+                                     names=["region_id", "period"])
+    sak = sakip_from_components(ia)
+    mer = merit_category(ia["merit_score"].to_numpy(dtype=float, na_value=np.nan))
+    omb = ombudsman_zone(ia["ombudsman_score"].to_numpy(dtype=float, na_value=np.nan),
+                         ia["year"].to_numpy(dtype=np.int64))
+    for frame in (sak, mer, omb):
+        rubrics.extend(_unverified(frame.attrs["rubric"]))
+    inst = pd.DataFrame({"sakip_score": sak["sakip_score"].to_numpy(),
+                         "sakip_grade": sak["sakip_grade"].astype(object).to_numpy(),
+                         "merit_score": mer["merit_score"].to_numpy(),
+                         "merit_category": mer["merit_category"].astype(object).to_numpy(),
+                         "ombudsman_score": omb["ombudsman_score"].to_numpy(),
+                         "zone": omb["zone"].astype(object).to_numpy()}, index=keys)
+    out = out.join(inst, how="left")
+
+    # unit performance → lelang-kinerja decisions taken on this period's achievement
+    up = study.unit_performance
+    up = up.loc[up["period"].astype(int).isin(periods)]
+    lk = lelang_kinerja(up)
+    rubrics.extend(_unverified(lk.attrs["rubric"]))
+    lk_keys = pd.DataFrame({"region_id": lk["unit_id"].astype(str).map(region_of).to_numpy(),
+                            "period": lk["period"].astype(int).to_numpy()})
+    acts = _counts(lk_keys, lk["action"].astype(object).to_numpy(), ["reward", "punishment", "target_met"], grid)
+    for act in ("reward", "punishment", "target_met"):
+        out[f"n_{act}"] = acts[act].to_numpy()
+
+    seen: dict[str, dict[str, Any]] = {}
+    for r in rubrics:  # one entry per rubric: verified only if every use was, tables united
+        prev = seen.setdefault(r["id"], {"id": r["id"], "verified": True, "unverified_tables": []})
+        prev["verified"] = prev["verified"] and r["verified"]
+        prev["unverified_tables"] = list(dict.fromkeys([*prev["unverified_tables"], *r["unverified_tables"]]))
+    return _Scored(regions=out.reset_index(), units=by_unit, rubrics=tuple(seen.values()))
+
+
+def _scored(study: Study, period: int, population: Any = None) -> _Scored:
+    fp = study.meta.get("fingerprint") if isinstance(study.meta, Mapping) else None
+    pop_key = population if isinstance(population, int | type(None)) else id(population)
+    key = (fp or ("id", id(study)), period, pop_key)
+    hit = _CACHE.get(key)
+    if hit is not None and (fp is not None or hit[0] is study):
+        _CACHE.move_to_end(key)
+        return hit[1]
+    scored = _score(study, (period - 1, period), population)
+    _CACHE[key] = (study, scored)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return scored
+
+
+def warm(study: Study, periods: Any = None) -> int:
+    """Score ``periods`` (default: the latest two, as a report compares with the previous
+    period) into the per-process cache; return how many.
+
+    Call it in a report worker before forking, so that the forked reports share the scores.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> warm(kr.simulate("tiny"))
+    2
+    """
+    if not isinstance(study, Study):
+        raise TypeError(f"study must be a kinerja_research Study, not {type(study).__name__}")
+    if periods is None:
+        periods = sorted({int(p) for p in study.employees["period"].unique()})[-2:]
+    ps = [int(p) for p in np.atleast_1d(periods)]
+    for p in ps:
+        _scored(study, p)
+    return len(ps)
+
+
+def _row(scored: _Scored, region: str, period: int) -> pd.Series | None:
+    t = scored.regions
+    hit = t.loc[(t["region_id"] == region) & (t["period"] == period)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def region_label(study: Study, region: Any) -> str:
+    """The region's name (``Kota Malang``), for headings; the region id when it has none.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> region_label(kr.simulate("tiny"), "3504")
+    'Kabupaten Tulungagung'
+    """
+    regs = study.regions
+    hit = regs.loc[regs["region_id"].astype(str) == str(region)]
+    if hit.empty or "name" not in hit.columns or pd.isna(hit["name"].iloc[0]):
+        return str(region)
+    return str(hit["name"].iloc[0])
+
+
+def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
+              population: int | Mapping[str, int] | pd.DataFrame | None = None) -> pd.DataFrame:
+    """The region's indicators for ``period``: value and official category.
+
+    Parameters
+    ----------
+    study
+        The loaded study.
+    region
+        A kabupaten/kota region_id (``"3573"``).
+    period
+        The report year.
+    lang
+        ``"id"`` or ``"en"``: row labels and column headers.
+    population
+        Service users per unit (an int for all, ``{unit_id: N}`` or a frame with ``unit_id``,
+        ``population``); default :data:`DEFAULT_UNIT_POPULATION`. Only the flags use it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by indicator key (``ip_asn``, ``ikm``, ``sakip``, ``merit``, ``ombudsman``,
+        ``disiplin_ringan`` … ``disiplin_berat``, ``reward``, ``punishment``); columns
+        indicator label, value and category (headers in ``lang``). IP ASN is the mean of
+        scored employees (``ip_asn_summary``), IKM is computed over all the region's SKM
+        answers, discipline counts are employees whose unexcused absence carries that sanction
+        level (PP 94/2021), reward/punishment count units by the lelang-kinerja decision taken
+        on this period's achievement (applied next period).
+
+    Raises
+    ------
+    ValueError
+        For an unknown region or period, or a bad ``lang``.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> scorecard(kr.simulate("tiny"), "3504", 2024, lang="en").columns.tolist()
+    ['indicator', 'value', 'category']
+    """
+    region, period = _check(study, region, period, lang)
+    sc = _scored(study, period, population)
+    row = _row(sc, region, period)
+    h = _HEAD[lang]
+    recs = []
+    for key, (lab_id, lab_en, val, cat) in _INDICATORS.items():
+        value = np.nan if row is None or val not in row.index else row[val]
+        category = None if cat is None or row is None or pd.isna(row[cat]) else str(row[cat])
+        recs.append({"key": key, h["indicator"]: lab_id if lang == "id" else lab_en,
+                     h["value"]: float(value) if pd.notna(value) else np.nan, h["category"]: category})
+    out = pd.DataFrame.from_records(recs).set_index("key")
+    out.attrs["rubric"] = _record(sc)
+    return out
+
+
+def trends(study: Study, region: Any, period: int, *, lang: str = "id") -> pd.DataFrame:
+    """The region's numeric indicators against the province mean and the previous period.
+
+    The province value is the unweighted mean over the province's kabupaten/kota regions (each
+    region counts once, whatever its size).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by indicator key; columns indicator label, region value, province mean,
+        previous-period value, change since then and difference to the province.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> t = trends(kr.simulate("tiny"), "3504", 2024, lang="en")
+    >>> t.columns.tolist()
+    ['indicator', 'region', 'province', 'previous_period', 'change', 'vs_province']
+    """
+    region, period = _check(study, region, period, lang)
+    sc = _scored(study, period)
+    _record(sc)
+    t = sc.regions
+    h = _HEAD[lang]
+    cols = [v[2] for v in _INDICATORS.values()]
+    cols_present = [c for c in cols if c in t.columns]
+    prov_id = region[:2]
+    same_prov = t["region_id"].str[:2] == prov_id
+    now = t.loc[same_prov & (t["period"] == period), cols_present].astype(float)
+    here = t.loc[(t["region_id"] == region) & (t["period"] == period), cols_present].astype(float)
+    before = t.loc[(t["region_id"] == region) & (t["period"] == period - 1), cols_present].astype(float)
+    recs = []
+    for key, (lab_id, lab_en, val, _) in _INDICATORS.items():
+        v = here[val].iloc[0] if val in here.columns and len(here) else np.nan
+        p = now[val].mean() if val in now.columns else np.nan
+        b = before[val].iloc[0] if val in before.columns and len(before) else np.nan
+        recs.append({"key": key, h["indicator"]: lab_id if lang == "id" else lab_en, h["region"]: v,
+                     h["province"]: p, h["previous"]: b, h["change"]: v - b, h["vs_province"]: v - p})
+    return pd.DataFrame.from_records(recs).set_index("key")
+
+
+def trend_figure(study: Study, region: Any, period: int, *, lang: str = "id") -> Figure:
+    """Bars of the region's scores (IP ASN, IKM, SAKIP, Ombudsman) this period, the previous
+    period and the province mean (all on 0–100 scales).
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> fig = trend_figure(kr.simulate("tiny"), "3504", 2024)
+    >>> len(fig.axes)
+    1
+    """
+    import matplotlib.pyplot as plt
+
+    t = trends(study, region, period, lang=lang)
+    h = _HEAD[lang]
+    keys = ["ip_asn", "ikm", "sakip", "ombudsman"]
+    sub = t.loc[keys]
+    labels = {"id": {"ip_asn": "IP ASN", "ikm": "IKM", "sakip": "SAKIP", "ombudsman": "Ombudsman"},
+              "en": {"ip_asn": "IP ASN", "ikm": "IKM", "sakip": "SAKIP", "ombudsman": "Ombudsman"}}[lang]
+    series = [(h["region"], f"{period}", "#1f77b4"), (h["previous"], f"{period - 1}", "#aec7e8"),
+              (h["province"], "provinsi" if lang == "id" else "province", "#7f7f7f")]
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    x = np.arange(len(keys))
+    for i, (col, lab, color) in enumerate(series):
+        ax.bar(x + (i - 1) * 0.27, sub[col].to_numpy(dtype=float), width=0.27, label=lab, color=color)
+    ax.set_xticks(x, [labels[k] for k in keys])
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("skor (0–100)" if lang == "id" else "score (0–100)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.set_title(region_label(study, region))
+    fig.tight_layout()
+    plt.close(fig)  # returned, shown once by the notebook's display, not twice
+    return fig
+
+
+def unit_ranking(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
+                 population: int | Mapping[str, int] | pd.DataFrame | None = None) -> pd.DataFrame:
+    """The region's service units ranked by IKM, with respondents; units with n < k suppressed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns unit, sector, rank, n, ikm, mutu, sample_required, below_sample_size and
+        ``suppressed`` (headers in ``lang`` for unit/sector/rank). Suppressed units keep their
+        name but show no values and no rank; they are listed last.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> r = unit_ranking(kr.simulate("tiny"), "3504", 2024, k=5, lang="en")
+    >>> "name" in r.columns
+    False
+    """
+    region, period = _check(study, region, period, lang, k)
+    sc = _scored(study, period, population)
+    _record(sc)
+    u = sc.units
+    u = u.loc[(u["region_id"] == region) & (u["period"] == period),
+              ["unit", "sector", "n", "ikm", "mutu", "sample_required", "below_sample_size"]]
+    u = suppress_small(u.reset_index(drop=True), count_col="n", k=k,
+                       value_cols=["n", "ikm", "mutu", "sample_required", "below_sample_size"])
+    u = u.sort_values(["suppressed", "ikm"], ascending=[True, False], na_position="last", kind="stable")
+    rank = u["ikm"].rank(ascending=False, method="min")
+    u.insert(2, "rank", pd.array(rank.to_numpy(), dtype="Float64").astype("Int64"))
+    h = _HEAD[lang]
+    return u.rename(columns={"unit": h["unit"], "sector": h["sector"], "rank": h["rank"]}).reset_index(drop=True)
+
+
+_FLAG_TEXT = {
+    "sample": {"id": "sampel SKM {n} di bawah minimum {req} (populasi {pop})",
+               "en": "SKM sample {n} below the minimum {req} (population {pop})"},
+    "sample_small": {"id": "sampel SKM di bawah minimum {req} (kurang dari {k} responden, angka disembunyikan)",
+                     "en": "SKM sample below the minimum {req} (fewer than {k} respondents, figure withheld)"},
+    "rubric": {"id": "tabel rubrik belum terverifikasi: {tables}",
+               "en": "rubric tables not yet verified: {tables}"},
+    "kind_sample": {"id": "sampel SKM", "en": "SKM sample"},
+    "kind_rubric": {"id": "rubrik", "en": "rubric"},
+}
+
+
+def flags(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
+          population: int | Mapping[str, int] | pd.DataFrame | None = None) -> pd.DataFrame:
+    """What the reader must keep in mind: small SKM samples and unverified rubric tables.
+
+    A unit is flagged when its questionnaires number fewer than ``skm_sample_size`` of its
+    population (default :data:`DEFAULT_UNIT_POPULATION` users per unit). Units with fewer than
+    ``k`` questionnaires are flagged without their count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns kind, subject (unit or rubric id) and detail, headers in ``lang``.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> f = flags(kr.simulate("tiny"), "3504", 2024, lang="en")
+    >>> sorted(set(f["kind"]))
+    ['SKM sample', 'rubric']
+    """
+    region, period = _check(study, region, period, lang, k)
+    sc = _scored(study, period, population)
+    _record(sc)
+    u = sc.units
+    u = u.loc[(u["region_id"] == region) & (u["period"] == period) & u["below_sample_size"].fillna(False)]
+    pop = population if isinstance(population, int) else DEFAULT_UNIT_POPULATION
+    h = _HEAD[lang]
+    recs = []
+    for unit, n, req in zip(u["unit"], u["n"], u["sample_required"], strict=True):
+        text = (_FLAG_TEXT["sample"][lang].format(n=int(n), req=int(req), pop=pop) if n >= k
+                else _FLAG_TEXT["sample_small"][lang].format(req=int(req), k=k))
+        recs.append({h["kind"]: _FLAG_TEXT["kind_sample"][lang], h["unit"]: str(unit), h["detail"]: text})
+    for r in sc.rubrics:
+        if not r["verified"]:
+            recs.append({h["kind"]: _FLAG_TEXT["kind_rubric"][lang], h["unit"]: r["id"],
+                         h["detail"]: _FLAG_TEXT["rubric"][lang].format(tables=", ".join(r["unverified_tables"]))})
+    return pd.DataFrame.from_records(recs, columns=[h["kind"], h["unit"], h["detail"]])
+
+
+def _fmt(x: float, lang: str, digits: int = 1) -> str:
+    if pd.isna(x):
+        return "–"
+    s = f"{x:,.{digits}f}"
+    # Indonesian writes 1.234,5
+    return s.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "id" else s
+
+
+def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k: int = 5,
+                 population: int | Mapping[str, int] | pd.DataFrame | None = None) -> str:
+    """A plain-language paragraph on the region's period, in Bahasa Indonesia or English.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> summary_text(kr.simulate("tiny"), "3504", 2024, lang="en").startswith("In 2024, Kabupaten")
+    True
+    """
+    region, period = _check(study, region, period, lang, k)
+    t = trends(study, region, period, lang=lang)
+    card = scorecard(study, region, period, lang=lang, population=population)
+    h = _HEAD[lang]
+    fl = flags(study, region, period, k=k, lang=lang, population=population)
+    n_small = int((fl[h["kind"]] == _FLAG_TEXT["kind_sample"][lang]).sum())
+    n_rubric = int((fl[h["kind"]] == _FLAG_TEXT["kind_rubric"][lang]).sum())
+    name = region_label(study, region)
+
+    def cmp(key: str) -> str:
+        d = t.loc[key, h["vs_province"]]
+        if pd.isna(d):
+            return ""
+        if lang == "id":
+            return "di atas" if d > 0 else ("di bawah" if d < 0 else "sama dengan")
+        return "above" if d > 0 else ("below" if d < 0 else "equal to")
+
+    def trend(key: str) -> str:
+        d = t.loc[key, h["change"]]
+        if pd.isna(d):
+            return "tanpa pembanding tahun lalu" if lang == "id" else "no previous year to compare"
+        if lang == "id":
+            return f"{'naik' if d > 0 else 'turun' if d < 0 else 'tetap'} {_fmt(abs(d), lang)} poin dari {period - 1}"
+        return f"{'up' if d > 0 else 'down' if d < 0 else 'unchanged'} {_fmt(abs(d), lang)} points from {period - 1}"
+
+    v = card[h["value"]]
+    c = card[h["category"]]
+    if lang == "id":
+        parts = [
+            f"Pada {period}, {name} memperoleh IKM {_fmt(v['ikm'], lang, 2)} (mutu {c['ikm'] or '–'}), "
+            f"{cmp('ikm')} rata-rata provinsi ({_fmt(t.loc['ikm', h['province']], lang, 2)}) dan {trend('ikm')}.",
+            f"Rata-rata IP ASN {_fmt(v['ip_asn'], lang)} ({c['ip_asn'] or '–'}), {cmp('ip_asn')} rata-rata provinsi.",
+            f"Predikat SAKIP {c['sakip'] or '–'}, sistem merit kategori {c['merit'] or '–'}, "
+            f"zona kepatuhan Ombudsman {c['ombudsman'] or '–'}.",
+            f"Lelang kinerja: {int(v['reward'])} unit mendapat penghargaan dan {int(v['punishment'])} unit sanksi; "
+            f"{int(v['disiplin_berat'])} pegawai tercatat absen hingga tingkat hukuman disiplin berat.",
+        ]
+        if n_small:
+            parts.append(f"Perhatian: {n_small} unit memiliki sampel SKM di bawah ukuran minimum, "
+                         "sehingga IKM unit tersebut perlu dibaca hati-hati.")
+        if n_rubric:
+            parts.append(f"{n_rubric} rubrik yang dipakai memuat tabel yang belum terverifikasi.")
+    else:
+        parts = [
+            f"In {period}, {name} scored an IKM of {_fmt(v['ikm'], lang, 2)} (grade {c['ikm'] or '–'}), "
+            f"{cmp('ikm')} the province mean ({_fmt(t.loc['ikm', h['province']], lang, 2)}) and {trend('ikm')}.",
+            f"Mean IP ASN was {_fmt(v['ip_asn'], lang)} ({c['ip_asn'] or '–'}), {cmp('ip_asn')} the province mean.",
+            f"SAKIP grade {c['sakip'] or '–'}, merit-system category {c['merit'] or '–'}, "
+            f"Ombudsman compliance zone {c['ombudsman'] or '–'}.",
+            f"Lelang kinerja: {int(v['reward'])} units were rewarded and {int(v['punishment'])} punished; "
+            f"{int(v['disiplin_berat'])} employees were absent enough for a severe disciplinary sanction.",
+        ]
+        if n_small:
+            parts.append(f"Caution: {n_small} units have SKM samples below the minimum size, "
+                         "so their IKM should be read with care.")
+        if n_rubric:
+            parts.append(f"{n_rubric} of the rubrics used contain tables not yet verified.")
+    return " ".join(parts)
+
+
+__all__ = ["DEFAULT_UNIT_POPULATION", "flags", "region_label", "scorecard", "summary_text", "trend_figure",
+           "trends", "unit_ranking", "warm"]
