@@ -134,3 +134,27 @@ def test_sample_adequacy_flags_units_below_krejcie_morgan(tiny) -> None:
         sample_adequacy(tiny)
     with pytest.raises(ValueError, match="positive integer"):
         sample_adequacy(tiny, service_users=0)
+
+
+STUDY_NOTEBOOKS = ["01_professionalism", "02_service_quality", "03_merit_placement_did",
+                   "04_rewards_punishments", "05_malang_synthetic_control", "06_placement_weighting"]
+
+
+@pytest.mark.notebooks
+@pytest.mark.slow
+@pytest.mark.parametrize("name", STUDY_NOTEBOOKS)
+def test_study_notebook_runs_end_to_end(name: str, tmp_path) -> None:
+    """Each study notebook executes on the default world (built on first use) without error."""
+    import json
+    from pathlib import Path
+
+    import papermill as pm
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(str(root / "notebooks" / f"{name}.ipynb"), str(out), parameters={"lang": "en"},
+                        kernel_name="python3", cwd=str(root), progress_bar=False)
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    errors = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors == []
