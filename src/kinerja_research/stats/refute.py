@@ -170,21 +170,11 @@ def placebo_timing(
     placebo = data.loc[keep].copy()
     placebo[cohort] = pd.Series(new_cohort[keep], index=placebo.index).astype(data[cohort].dtype)
     fit = estimator(placebo)
-    est, se, lo, hi, p = extract_estimate(fit, term=term, alpha=alpha)
+    res = extract_estimate(fit, term=term, alpha=alpha)
     counts = pd.Series(new_cohort[keep & fake_in_window]).value_counts().sort_index()
     if term is None:  # extract_estimate checked there is exactly one row
         term = str(fit.tidy()["term"].iloc[0]) if isinstance(fit, Results) else "estimate"
-    tidy = pd.DataFrame([{
-        "term": term,
-        "estimate": est,
-        "std_error": se,
-        "statistic": est / se if se > 0 else np.nan,
-        "p_value": p,
-        "conf_low": lo,
-        "conf_high": hi,
-        "check": "placebo_timing",
-        "expected": 0.0,
-    }])
+    tidy = pd.DataFrame([_estimate_row(term, res) | {"check": "placebo_timing", "expected": 0.0}])
     provenance = {
         "method": "placebo treatment timing",
         "estimand": "placebo effect (0 under parallel trends and no anticipation)",
@@ -302,9 +292,7 @@ def leave_one_out(
     return RefutationResults(tidy=tidy, provenance=provenance, alpha=alpha)
 
 
-def _row(
-    term: str, left_out: Any, n_obs: int, res: tuple[float, ...], error: str | None
-) -> dict[str, Any]:
+def _estimate_row(term: str, res: tuple[float, ...]) -> dict[str, Any]:
     est, se, lo, hi, p = res
     return {
         "term": term,
@@ -314,7 +302,10 @@ def _row(
         "p_value": p,
         "conf_low": lo,
         "conf_high": hi,
-        "left_out": left_out,
-        "n_obs": n_obs,
-        "error": error,
     }
+
+
+def _row(
+    term: str, left_out: Any, n_obs: int, res: tuple[float, ...], error: str | None
+) -> dict[str, Any]:
+    return _estimate_row(term, res) | {"left_out": left_out, "n_obs": n_obs, "error": error}
