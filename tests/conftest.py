@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import matplotlib
 import pandas as pd
 import pytest
+import yaml
 
 matplotlib.use("Agg")
 os.environ.setdefault("KINERJA_SALT", "test-salt-not-secret")
@@ -37,3 +39,19 @@ def valid_employees(n: int = 20) -> pd.DataFrame:
 @pytest.fixture
 def employees_frame() -> pd.DataFrame:
     return valid_employees()
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def repository_grid_raw(tmp_path: Path) -> dict:
+    """config/reports.yml, reading regions from data/synthetic when built, else from the packaged
+    list of the 38 Jawa Timur kabupaten/kota (what `kinerja simulate --preset jatim` uses), so the
+    grid can be checked on a fresh clone before `make data`."""
+    raw = yaml.safe_load((ROOT / "config" / "reports.yml").read_text(encoding="utf-8"))
+    if not (ROOT / raw["data"] / "regions.parquet").exists():
+        regs = pd.read_csv(ROOT / "src" / "kinerja_research" / "data" / "regions_jatim.csv",
+                           comment="#", dtype=str)
+        regs.to_parquet(tmp_path / "regions.parquet")
+        raw["data"] = str(tmp_path)
+    return raw

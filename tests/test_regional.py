@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
+from tests.conftest import repository_grid_raw
 
 import kinerja_research as kr
 from kinerja_research import regional
@@ -155,19 +155,8 @@ def test_scores_are_cached_per_study(study: kr.Study, region: str) -> None:
     assert regional.warm(study, [PERIOD]) == 1
 
 
-def _grid_raw(tmp_path: Path) -> dict:
-    """config/reports.yml, reading regions from data/synthetic when built, else from the packaged
-    list of the 38 Jawa Timur kabupaten/kota (what `kinerja simulate --preset jatim` uses)."""
-    raw = yaml.safe_load((ROOT / "config" / "reports.yml").read_text(encoding="utf-8"))
-    if not (ROOT / raw["data"] / "regions.parquet").exists():
-        regs = pd.read_csv(ROOT / "src" / "kinerja_research" / "data" / "regions_jatim.csv", comment="#", dtype=str)
-        regs.to_parquet(tmp_path / "regions.parquet")
-        raw["data"] = str(tmp_path)
-    return raw
-
-
 def test_grid_expands_to_38_regional_reports(tmp_path: Path) -> None:
-    raw = _grid_raw(tmp_path)
+    raw = repository_grid_raw(tmp_path)
     assert raw["defaults"] == {"dataset": "synthetic", "lang": "id", "seed": 0, "k": 5}
     assert raw["preload_datasets"] == ["synthetic"]
     # study notebooks written elsewhere are checked by test_grid_lists_every_study_notebook
@@ -184,7 +173,7 @@ def test_grid_expands_to_38_regional_reports(tmp_path: Path) -> None:
 
 
 def test_grid_lists_every_study_notebook(tmp_path: Path) -> None:
-    raw = _grid_raw(tmp_path)
+    raw = repository_grid_raw(tmp_path)
     stems = ["00_data_overview", "01_professionalism", "02_service_quality", "03_merit_placement_did",
              "04_rewards_punishments", "05_malang_synthetic_control", "06_placement_weighting"]
     assert [e["notebook"] for e in raw["reports"][:7]] == [f"notebooks/{s}.ipynb" for s in stems]

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.conftest import repository_grid_raw
 
 from kinerja_research.reports.grid import (
     check_parameters,
@@ -96,8 +97,8 @@ def test_bad_grids_fail_before_running(grid: dict, msg: str) -> None:
         load_grid(grid, base_dir=ROOT)
 
 
-def test_repository_grid_is_valid() -> None:
-    g = load_grid(ROOT / "config" / "reports.yml", base_dir=ROOT)
+def test_repository_grid_is_valid(tmp_path: Path) -> None:
+    g = load_grid(repository_grid_raw(tmp_path), base_dir=ROOT)
     assert g.reports and all(r.notebook.exists() for r in g.reports)
 
 
