@@ -36,6 +36,22 @@ def valid_employees(n: int = 20) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.fixture(scope="session")
+def tiny():
+    """The tiny synthetic world, seed 0, built once per test session (treat as read-only)."""
+    from kinerja_research.data.simulate import simulate
+
+    return simulate("tiny", seed=0)
+
+
+@pytest.fixture(scope="session")
+def jatim():
+    """The default Jawa Timur world, seed 0, built once per test session (treat as read-only)."""
+    from kinerja_research.data.simulate import simulate
+
+    return simulate("jatim", seed=0)
+
+
 @pytest.fixture
 def employees_frame() -> pd.DataFrame:
     return valid_employees()

@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kinerja_research.data.simulate import simulate
 from kinerja_research.data.study import Study
 from kinerja_research.panels import (
     ikm_by_unit_period,
@@ -27,14 +26,6 @@ RTOL, ATOL = 1e-12, 1e-9
 Z_LOOSE = 4.0
 
 
-@pytest.fixture(scope="module")
-def tiny() -> Study:
-    return simulate("tiny", seed=0)
-
-
-@pytest.fixture(scope="module")
-def jatim() -> Study:
-    return simulate("jatim", seed=0)
 
 
 # -------------------------------------------------------------------------------------------

@@ -13,16 +13,6 @@ from kinerja_research.data.simulate import Truth, jatim_regions, simulate
 from kinerja_research.data.study import TABLES, Study
 
 
-@pytest.fixture(scope="module")
-def tiny() -> Study:
-    return simulate("tiny", seed=0)
-
-
-@pytest.fixture(scope="module")
-def jatim() -> Study:
-    return simulate("jatim", seed=0)
-
-
 # -------------------------------------------------------------------------------------------
 # determinism and provenance
 # -------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kinerja_research.data.simulate import simulate
 from kinerja_research.stats._results import Results
 from kinerja_research.studies import (
     dynamic_versus_truth,
@@ -19,11 +18,6 @@ from kinerja_research.studies import (
     versus_truth,
     with_treated,
 )
-
-
-@pytest.fixture(scope="module")
-def tiny():
-    return simulate("tiny", seed=0)
 
 
 def _fit(rows: list[dict], **prov) -> Results:

@@ -167,11 +167,16 @@ def _path_table(est: pd.DataFrame, key: str, truth_path: pd.DataFrame | None,
         t = truth_path[[key, truth_col]].rename(columns={truth_col: "truth"})
         t[key] = t[key].astype(float)
         est = est.merge(t, on=key, how="left")
+    return _truth_checks(est).reset_index(drop=True)
+
+
+def _truth_checks(est: pd.DataFrame) -> pd.DataFrame:
+    """Add ``bias`` and, where intervals exist, ``covers_truth`` (missing when either side is)."""
     est["bias"] = est["estimate"] - est["truth"]
     if {"conf_low", "conf_high"} <= set(est.columns):
         inside = est["conf_low"].le(est["truth"]) & est["conf_high"].ge(est["truth"])
         est["covers_truth"] = inside.astype("boolean").mask(est["truth"].isna() | est["conf_low"].isna())
-    return est.reset_index(drop=True)
+    return est
 
 
 def dynamic_versus_truth(study: Any, dynamic: Results) -> pd.DataFrame:
@@ -208,9 +213,7 @@ def dynamic_versus_truth(study: Any, dynamic: Results) -> pd.DataFrame:
     # Before adoption the true effect is zero (no anticipation in the world).
     if truth is not None:
         out.loc[out["e"] < 0, "truth"] = 0.0
-        out["bias"] = out["estimate"] - out["truth"]
-        inside = out["conf_low"].le(out["truth"]) & out["conf_high"].ge(out["truth"])
-        out["covers_truth"] = inside.astype("boolean")
+        out = _truth_checks(out)
     out["e"] = out["e"].astype(int)
     return out
 
