@@ -143,3 +143,35 @@ def test_summary_mean_and_shares():
     assert (a["share_tinggi"], a["share_sangat_tinggi"]) == (0.5, 0.5)
     assert s.set_index("unit_id").loc["B", "ip_asn"] == 70.0
     assert "aggregation" in s.attrs["rubric"]["unverified_tables"]
+
+
+def test_contract_dtypes_give_the_same_scores_and_leave_the_input_alone():
+    """Categoricals in the contract's order and nullable booleans take the no-copy paths."""
+    from kinerja_research.data.schemas import CATEGORIES
+    from kinerja_research.scoring.study import score_employees
+
+    rng = np.random.default_rng(3)
+    n = 400
+    plain = pd.DataFrame({
+        "period": rng.choice([2020, 2021, 2023], n),
+        "position_type": rng.choice(list(CATEGORIES["position_type"]), n),
+        "education_level": rng.choice(list(CATEGORIES["education_level"]), n),
+        "leadership_training": rng.choice([True, False, None], n),
+        "functional_training": rng.choice([True, False], n),
+        "technical_training_hours": rng.choice([0.0, 19.0, 20.0, 30.0, np.nan], n),
+        "seminar": rng.choice([True, False, None], n),
+        "skp_value": rng.choice([55.0, 76.0, 91.0, np.nan], n),
+        "rating_hasil_kerja": rng.choice(["di_bawah", "sesuai", "di_atas", None], n),
+        "rating_perilaku_kerja": rng.choice(["di_bawah", "sesuai", "di_atas"], n),
+        "discipline_level": rng.choice([*CATEGORIES["discipline_level"], None], n),
+    })
+    typed = plain.astype({c: pd.CategoricalDtype(list(CATEGORIES[c])) for c in
+                          ("position_type", "education_level", "rating_hasil_kerja", "rating_perilaku_kerja",
+                           "discipline_level")})
+    typed = typed.astype({c: "boolean" for c in ("leadership_training", "functional_training", "seminar")})
+    before = typed.copy()
+    a, b = score_employees(plain), score_employees(typed)
+    for col in ("ip_asn", "kompetensi", "kinerja", "category", "reason", "predikat", "skp_category"):
+        assert a[col].astype(object).equals(b[col].astype(object)), col
+    assert b["kompetensi"].isna().any() and b["ip_asn"].notna().any()  # both paths were exercised
+    pd.testing.assert_frame_equal(typed, before)

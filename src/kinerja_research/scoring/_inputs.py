@@ -58,6 +58,13 @@ def category_codes(
     else:
         raw, cats = pd.factorize(s, use_na_sentinel=True)
     lookup = np.array([code_of(c) for c in cats] + [-1], dtype=np.int16)
+    if (isinstance(s.dtype, pd.CategoricalDtype) and raw.dtype == np.int8
+            and np.array_equal(lookup[:-1], np.arange(len(cats)))):
+        # the contract's own categories in its order (what the reader and simulator give): the
+        # codes already are the answer; a read-only view keeps the caller's column safe
+        view = raw.view()
+        view.flags.writeable = False
+        return view
     bad = [c for c, code in zip(cats, lookup[:-1], strict=False) if code == -2]
     if bad:
         # a category that is declared but unused is harmless; only values that occur are errors
@@ -118,6 +125,13 @@ def bool_states(values: Any, column: str) -> np.ndarray:
     """int8 states of a boolean-like column: 0 false, 1 true, 2 missing (for lookup tables)."""
     if isinstance(values, pd.Series) and values.dtype == bool:
         return values.to_numpy().view(np.int8)  # no copy: bool is one byte, 0 or 1
+    if isinstance(values, pd.Series) and isinstance(values.array, pd.arrays.BooleanArray):
+        # nullable booleans: the values where present plus 2 where missing, in two passes
+        states = values.to_numpy(dtype=bool, na_value=False).view(np.int8)
+        missing = values.isna().to_numpy()
+        if missing.any():
+            states = states + 2 * missing.view(np.int8)
+        return states
     f = bool_values(values, column)
     return np.where(np.isnan(f), 2, f).astype(np.int8)
 

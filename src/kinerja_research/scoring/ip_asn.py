@@ -159,7 +159,15 @@ def ip_asn(
     """
     require_frame(employees, "employees", ["education_level", "position_type"])
     rb = resolve_rubric(rubric, "ip_asn")
-    skp_rb = resolve_rubric(skp_rubric, "skp")
+    return _ip_asn(employees, rb, resolve_rubric(skp_rubric, "skp"))[0]
+
+
+def _ip_asn(employees: pd.DataFrame, rb: Rubric, skp_rb: Rubric) -> tuple[pd.DataFrame, pd.Categorical]:
+    """:func:`ip_asn`'s frame and the Permenpan 6/2022 predicate it computed on the way.
+
+    :func:`~kinerja_research.scoring.study.score_employees` reports the predicate too; taking it
+    from here saves reading both rating columns a second time.
+    """
     t = _tables(rb)
 
     edu = category_codes(employees["education_level"], "education_level", _EDUCATION)
@@ -211,7 +219,7 @@ def ip_asn(
     })
     used = ["kualifikasi", "thresholds", "kompetensi_structural", "kompetensi_fungsional",
             "kompetensi_pelaksana", "kinerja_skp_value", "kinerja_predikat", "disiplin", "category"]
-    return with_rubric(out, rb, used)
+    return with_rubric(out, rb, used), pd.Categorical.from_codes(pred, dtype=pred_dtype, validate=False)
 
 
 def ip_asn_summary(

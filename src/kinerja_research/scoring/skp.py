@@ -23,7 +23,7 @@ from kinerja_research.scoring._inputs import (
 )
 
 RATINGS: tuple[str, ...] = ("di_bawah", "sesuai", "di_atas")
-_DEFAULT_2022 = "skp/permenpan-6-2022"
+DEFAULT_2022_RUBRIC = "skp/permenpan-6-2022"
 
 
 def predikat_codes(rubric: Rubric, hasil: np.ndarray, perilaku: np.ndarray) -> tuple[np.ndarray, pd.CategoricalDtype]:
@@ -46,7 +46,7 @@ def skp_predikat(
     rating_hasil_kerja: Any,
     rating_perilaku_kerja: Any,
     *,
-    rubric: str | Rubric = _DEFAULT_2022,
+    rubric: str | Rubric = DEFAULT_2022_RUBRIC,
 ) -> pd.DataFrame:
     """Permenpan RB 6/2022 predicate from the two ratings (the rubric's matrix), vectorized.
 
@@ -200,7 +200,7 @@ def check_predikat_distribution(
     predikat: Sequence[Any] | pd.Series,
     organisation_predikat: str,
     *,
-    rubric: str | Rubric = _DEFAULT_2022,
+    rubric: str | Rubric = DEFAULT_2022_RUBRIC,
 ) -> list[PredikatViolation]:
     """Check employees' predicates against the organisation-performance distribution rule.
 

@@ -13,16 +13,18 @@ import pandas as pd
 
 from kinerja_research.data.study import Study
 from kinerja_research.rubrics import Rubric, for_date, load
-from kinerja_research.scoring._inputs import assemble, float_values
+from kinerja_research.scoring._inputs import assemble, float_values, require_frame
 from kinerja_research.scoring.achievement import achievement, lelang_kinerja
 from kinerja_research.scoring.discipline import DEFAULT_RUBRIC as DISCIPLINE_RUBRIC
 from kinerja_research.scoring.discipline import LEVELS, absence_codes, level_lut
 from kinerja_research.scoring.ikm import ikm
-from kinerja_research.scoring.ip_asn import ip_asn, ip_asn_summary
+from kinerja_research.scoring.ip_asn import DEFAULT_RUBRIC as IP_ASN_RUBRIC
+from kinerja_research.scoring.ip_asn import _ip_asn, ip_asn_summary
 from kinerja_research.scoring.jpm import DEFAULT_RUBRIC as JPM_RUBRIC
 from kinerja_research.scoring.merit import merit_category
 from kinerja_research.scoring.ombudsman import ombudsman_zone
-from kinerja_research.scoring.skp import category_codes_for, skp_predikat
+from kinerja_research.scoring.skp import DEFAULT_2022_RUBRIC as SKP_2022_RUBRIC
+from kinerja_research.scoring.skp import category_codes_for
 
 
 def _skp_codes(x: np.ndarray, rb: Rubric) -> tuple[np.ndarray, pd.CategoricalDtype, dict[str, Any]]:
@@ -59,9 +61,10 @@ def _by_period(
             p = pd.Series(periods).to_numpy(dtype=float, na_value=np.nan)
             ok = ~np.isnan(p)
         if ok.any():
-            p0 = int(p[ok].min())
-            rel = (p - p0).astype(np.int64) if ok.all() else np.where(ok, p - p0, -1).astype(np.int64)
-            present = np.flatnonzero(np.bincount(rel[ok] if not ok.all() else rel))
+            every = bool(ok.all())
+            p0 = int(p.min() if every else p[ok].min())
+            rel = (p - p0).astype(np.int64, copy=False) if every else np.where(ok, p - p0, -1).astype(np.int64)
+            present = np.flatnonzero(np.bincount(rel if every else rel[ok]))
             rubric_of = np.full(int(present[-1]) + 2, -1, dtype=np.int16)  # last slot: missing period
             chosen: list[Any] = []
             for k in present:
@@ -77,6 +80,8 @@ def _by_period(
             row_rubric = rubric_of[rel]
             for r_index, rb in enumerate(chosen):
                 sel = row_rubric == r_index
+                # one rubric for every row (a single-year file): no gather and scatter needed
+                sel = slice(None) if len(present) == 1 and every else sel
                 sub, dtype, rb_meta = score(values[sel], rb)
                 for c in dtype.categories:
                     if c not in cats:
@@ -116,13 +121,14 @@ def score_employees(employees: pd.DataFrame) -> pd.DataFrame:
     >>> score_employees(df)[["ip_asn", "skp_category", "absence_level", "jpm_category"]].to_dict("records")
     [{'ip_asn': 80.0, 'skp_category': 'Baik', 'absence_level': 'ringan', 'jpm_category': 'Optimal'}]
     """
-    base = ip_asn(employees)
+    require_frame(employees, "employees", ["education_level", "position_type"])
+    skp_rb = load(SKP_2022_RUBRIC)
+    base, predikat = _ip_asn(employees, load(IP_ASN_RUBRIC), skp_rb)
     rubrics: dict[str, Any] = {"ip_asn": base.attrs["rubric"]}
     out: dict[str, Any] = {}
     if {"rating_hasil_kerja", "rating_perilaku_kerja"} <= set(employees.columns):
-        pred = skp_predikat(employees["rating_hasil_kerja"], employees["rating_perilaku_kerja"])
-        out["predikat"] = pred["predikat"].array
-        rubrics["predikat"] = pred.attrs["rubric"]
+        out["predikat"] = predikat  # the same matrix skp_predikat applies, computed once
+        rubrics["predikat"] = skp_rb.metadata(["predikat"])
     if "skp_value" in employees.columns:
         x = float_values(employees["skp_value"], "skp_value", minimum=0, maximum=120)
         periods = employees["period"].to_numpy() if "period" in employees.columns else None
