@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kinerja_research.data.study import Study
+from kinerja_research.data.study import Study, covered_periods
 from kinerja_research.reports.privacy import suppress_small
 from kinerja_research.scoring import (
     discipline_sanction,
@@ -116,8 +116,7 @@ def _check(study: Any, region: Any, period: Any, lang: str = "id", k: int = 5) -
     if region not in set(local):
         raise ValueError(f"region {region!r} is not a kabupaten/kota region_id of the study "
                          f"(e.g. {sorted(local)[:3]})")
-    # unique() first: the employees table has hundreds of thousands of rows, few distinct years
-    years = {int(y) for t in (study.skm_responses, study.employees) for y in t["period"].dropna().unique()}
+    years = covered_periods(study)
     if int(period) not in years:
         raise ValueError(f"period {period!r} is not covered; the data cover {min(years)}–{max(years)}")
     return region, int(period)
@@ -289,6 +288,7 @@ def warm(study: Study, periods: Any = None) -> int:
     if periods is None:
         periods = sorted({int(p) for p in study.employees["period"].unique()})[-2:]
     ps = [int(p) for p in np.atleast_1d(periods)]
+    covered_periods(study)  # every report function checks its period against these
     for p in ps:
         _scored(study, p)
     return len(ps)

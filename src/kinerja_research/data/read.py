@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pa_lib
 import pyarrow.compute as pa_compute
 import yaml
@@ -450,10 +449,12 @@ def read(path: str | Path, table: str, *, sheet: str | int = 0) -> ReadResult:
     df = pd.DataFrame(parsed, index=raw.index)
 
     # Values: ranges, codes, patterns, required-ness (pandera), skipping unparseable cells.
+    from pandera.errors import SchemaErrors
+
     schema = pandera_schema(table, list(df.columns))
     try:
         schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as err:
+    except SchemaErrors as err:
         fc = err.failure_cases
         fc = fc[fc["index"].notna()]
         for (column, check), grp in fc.groupby(["column", "check"], sort=False):

@@ -8,9 +8,12 @@ pandera schema that checks values, and the documentation. Categorical values are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:  # pandera is imported when a schema is built: `import kinerja_research` stays light
+    import pandera.pandas as pa
 
 #: The canonical codes of each categorical column.
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -209,6 +212,8 @@ def table_spec(table: str) -> TableSpec:
 
 
 def _checks(spec: ColumnSpec) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     checks: list[pa.Check] = []
     if spec.kind == "cat":
         checks.append(pa.Check.isin(list(spec.categories)))
@@ -229,6 +234,8 @@ def pandera_schema(table: str, columns: list[str] | None = None) -> pa.DataFrame
     Types are enforced by the parser (which reports unparseable values with a reason), so the
     schema checks values: ranges, category codes, patterns and missingness.
     """
+    import pandera.pandas as pa
+
     spec = table_spec(table)
     cols = {}
     for c in spec.columns:

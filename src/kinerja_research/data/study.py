@@ -65,3 +65,31 @@ class Study:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
         return Study(**values)
+
+
+_PERIODS: dict[int, tuple[pd.DataFrame, pd.DataFrame, tuple[int, ...]]] = {}
+
+
+def covered_periods(study: Study) -> tuple[int, ...]:
+    """The years (``period``) present in a study's employees or SKM responses, ascending.
+
+    Remembered per pair of tables (by identity), because every regional-report function checks
+    its ``period`` against them and the tables can hold millions of rows.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> covered_periods(kr.simulate("tiny"))[-1]
+    2024
+    """
+    emp, skm = study.employees, study.skm_responses
+    hit = _PERIODS.get(id(study))
+    if hit is not None and hit[0] is emp and hit[1] is skm:
+        return hit[2]
+    years = sorted({int(y) for t in (skm, emp) if t is not None and "period" in t.columns
+                    for y in t["period"].dropna().unique()})
+    if len(_PERIODS) >= 16:  # a handful of studies per process; never grow without bound
+        _PERIODS.clear()
+    _PERIODS[id(study)] = (emp, skm, tuple(years))
+    return tuple(years)
+

@@ -21,8 +21,10 @@ manifest last, so a report is only ever ``ok`` when everything it produced is on
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import gc
 import importlib
 import io
 import json
@@ -51,6 +53,15 @@ DEFAULT_PRELOAD: tuple[str, ...] = (
 )
 
 _PM_ENGINE_NAME = "kinerja-fork"
+
+#: Imported lazily by every report's pipeline or shell; loaded once in the worker instead.
+_CHILD_MODULES: tuple[str, ...] = (
+    "ipykernel.ipkernel",
+    "IPython.core.logger",
+    "IPython.core.magics.code",
+    "kinerja_research.i18n",
+    "kinerja_research.reports.manifest",
+)
 
 
 @dataclass
@@ -147,8 +158,6 @@ class _Sink:
 
 def _json_data(data: Mapping[str, Any]) -> dict[str, Any]:
     # The kernel sends mime bundles as JSON: bytes become base64 text, as in ipykernel's json_clean.
-    import base64
-
     out: dict[str, Any] = {}
     for mime, value in data.items():
         if isinstance(value, bytes):
@@ -305,6 +314,11 @@ def prepare_worker(preload: Iterable[str] = DEFAULT_PRELOAD, *, datasets: Iterab
             imported.append(mod)
         except Exception:  # noqa: BLE001 - a missing optional module must not stop the worker
             skipped.append(mod)
+    for mod in imported:
+        # modules may name lazily imported dependencies of theirs to load before forking
+        hook = getattr(sys.modules.get(mod), "warm_imports", None)
+        if callable(hook):
+            hook()
     for name in datasets:
         # Only data already on disk: building a synthetic world is `make data`'s job, not a worker's.
         with contextlib.suppress(Exception):
@@ -317,7 +331,6 @@ def prepare_worker(preload: Iterable[str] = DEFAULT_PRELOAD, *, datasets: Iterab
                     warm = getattr(importlib.import_module(mod), "warm", None)
                     if callable(warm):
                         warm(study)
-    import nbformat
     import papermill.engines  # noqa: F401
 
     _register_pm_engine()
@@ -325,15 +338,51 @@ def prepare_worker(preload: Iterable[str] = DEFAULT_PRELOAD, *, datasets: Iterab
     if engine == "fork" and _SHELL is None:
         _SHELL = _build_shell()
         import matplotlib.pyplot as plt
+        from IPython.core.pylabtools import print_figure
 
         fig, ax = plt.subplots(figsize=(1, 1))
         ax.plot([0, 1])
-        fig.savefig(io.BytesIO(), format="png")
+        ax.set_title("warm")
+        print_figure(fig, "png", bbox_inches="tight")  # as the inline backend renders them
         plt.close(fig)
-        warm = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("warm")])
-        warm.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        exporter.from_notebook_node(warm)
+        # What each report would otherwise import again in its own child: the kernel's
+        # language_info, manifest helpers, the shell's lazily loaded parts, and the HTML/text
+        # reprs of a table (formatted here without running a cell: the shell stays pristine).
+        for mod in _CHILD_MODULES:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(mod)
+        import pandas as pd
+
+        table, _ = _SHELL.display_formatter.format(pd.DataFrame({"a": [1.5], "b": pd.array(["x&y"], dtype="string")}))
+        exporter.from_notebook_node(_warm_notebook(table))
+    if engine == "fork":
+        # Everything built so far is shared by the forked reports and never freed: moved out of
+        # the collector's sight, a full collection in a child (~0.1 s over this heap, triggered
+        # by any report that allocates) walks only the report's own objects, and the children
+        # no longer touch, and so copy, the shared pages to update reference-cycle bookkeeping.
+        gc.collect()
+        gc.freeze()
     return {"imported": imported, "skipped": skipped, "seconds": time.perf_counter() - t0}
+
+
+def _warm_notebook(table: Mapping[str, Any]) -> Any:
+    """An executed notebook with the outputs reports have, so that exporting it loads every
+    lazily built part of nbconvert (templates, markdown, HTML entity tables) before forking."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode("ascii")
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Warm &amp; ready\n\n*text* with `code` and a [link](https://example.org)"),
+        new_code_cell("x", execution_count=1, outputs=[
+            new_output("stream", name="stdout", text="text\n"),
+            new_output("display_data", data={"text/markdown": "**bold** &mdash; 1 < 2"}),
+            new_output("execute_result", data=_json_data(table), execution_count=1),
+            new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"}),
+        ]),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nbformat.from_dict(nb)
 
 
 # --------------------------------------------------------------------------------------------
