@@ -36,7 +36,7 @@ test-fast: $(STAMP)
 lab: $(STAMP) $(WORLD)
 	$(VENV)/bin/jupyter lab notebooks/
 
-bench: $(STAMP)
+bench: $(STAMP) $(WORLD)
 	$(PY) -m pip install --quiet -e ".[bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 

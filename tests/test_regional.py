@@ -179,3 +179,19 @@ def test_grid_lists_every_study_notebook(tmp_path: Path) -> None:
     assert [e["notebook"] for e in raw["reports"][:7]] == [f"notebooks/{s}.ipynb" for s in stems]
     grid = load_grid(raw, base_dir=ROOT)  # fails while a listed notebook is missing
     assert len(grid.reports) == 7 + 38
+
+
+def test_covered_periods_follows_the_tables() -> None:
+    import pandas as pd
+
+    from kinerja_research.data.simulate import simulate
+    from kinerja_research.data.study import covered_periods
+
+    study = simulate("tiny", 0)
+    years = covered_periods(study)
+    assert years == tuple(sorted(set(study.employees["period"].astype(int)) | set(study.skm_responses["period"].astype(int))))
+    study.employees = study.employees[study.employees["period"] < years[-1]]
+    study.skm_responses = study.skm_responses[study.skm_responses["period"] < years[-1]].copy()
+    assert covered_periods(study) == years[:-1]  # new tables, new answer: never a stale cache
+    study.employees = pd.concat([study.employees, study.employees.head(1).assign(period=years[-1] + 3)])
+    assert covered_periods(study)[-1] == years[-1] + 3

@@ -229,3 +229,20 @@ def test_dask_local_cluster(tmp_path: Path) -> None:
     assert sorted(s.ok) == ["d/a", "d/b"] and s.failed == ("d/raises",) and s.exit_code == 1
     assert _manifest(tmp_path, "d/raises")["failing_cell"]["index"] == 3
     assert (tmp_path / "d/a.html").exists()
+
+
+def test_prepare_worker_runs_preloaded_modules_warm_imports_hooks(monkeypatch) -> None:
+    """A preloaded module's ``warm_imports`` runs before forking (seaborn for the notebook helpers)."""
+    import sys
+    import types
+
+    from kinerja_research.reports.engine import prepare_worker
+
+    calls: list[str] = []
+    mod = types.ModuleType("kr_fake_preload")
+    mod.warm_imports = lambda: calls.append("warmed")  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "kr_fake_preload", mod)
+    out = prepare_worker(["kr_fake_preload", "kinerja_research.notebook", "no_such_module_xyz"], engine="papermill")
+    assert calls == ["warmed"]
+    assert "seaborn" in sys.modules  # kinerja_research.notebook.warm_imports loads what setup() uses
+    assert out["skipped"] == ["no_such_module_xyz"]
