@@ -240,7 +240,7 @@ def measure(case_name: str, n: int, repeat: int) -> tuple[bool, bool]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=40, help="number of reports (default 40)")
-    ap.add_argument("--repeat", type=int, default=3, help="runs of the runner and the floor (best kept)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs of the runner and the floor (best kept)")
     ap.add_argument("--case", choices=("fixture", "template", "both"), default="both",
                     help="which notebook: the issue-sized fixture, the real template, or both (default)")
     args = ap.parse_args()
