@@ -234,6 +234,16 @@ def test_categorical_covariates_are_encoded(nsw) -> None:
     assert list(res.balance().index) == ["age", "group_h", "group_o"]
 
 
+def test_unused_categories_do_not_become_columns(nsw) -> None:
+    """A categorical with declared but absent levels (a filtered frame) encodes only the present ones."""
+    group = np.where(nsw["black"] == 1, "b", np.where(nsw["hisp"] == 1, "h", "o"))
+    data = nsw.assign(group=pd.Categorical(group, categories=["a_absent", "b", "h", "o", "z_absent"]))
+    plain = weighting(nsw.assign(group=group), "re78", "treat", ["age", "group"], n_boot=2)
+    res = weighting(data, "re78", "treat", ["age", "group"], n_boot=2)
+    assert list(res.balance().index) == ["age", "group_h", "group_o"]
+    assert res.coef.iloc[0] == pytest.approx(plain.coef.iloc[0], rel=1e-10)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [

@@ -62,6 +62,18 @@ class Results:
         object.__setattr__(self, "_alpha", float(alpha))
         object.__setattr__(self, "_extra", dict(extra or {}))
 
+    # Pickling (process pools, Dask, caches) goes through plain state: the read-only view of
+    # the provenance is rebuilt on loading.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_provenance"] = dict(state["_provenance"])
+        return state
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        state = dict(state)
+        state["_provenance"] = MappingProxyType(dict(state["_provenance"]))
+        self.__dict__.update(state)
+
     def __setattr__(self, name: str, value: Any) -> None:  # immutability
         raise AttributeError(f"{type(self).__name__} is immutable; fit again to change it")
 

@@ -206,6 +206,9 @@ def _design(data: pd.DataFrame, cols: Sequence[str]) -> tuple[np.ndarray, list[s
     cat = [c for c in cols if not (pd.api.types.is_numeric_dtype(frame[c])
                                    or pd.api.types.is_bool_dtype(frame[c]))]
     if cat:
+        # a declared but absent category would be an all-zero column: a singular design
+        frame = frame.assign(**{c: frame[c].cat.remove_unused_categories() for c in cat
+                                if isinstance(frame[c].dtype, pd.CategoricalDtype)})
         frame = pd.get_dummies(frame, columns=cat, drop_first=True, dtype=float)
     return frame.to_numpy(dtype=float), [str(c) for c in frame.columns]
 
