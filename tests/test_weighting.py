@@ -244,6 +244,43 @@ def test_unused_categories_do_not_become_columns(nsw) -> None:
     assert res.coef.iloc[0] == pytest.approx(plain.coef.iloc[0], rel=1e-10)
 
 
+def test_cluster_of_single_rows_is_the_unclustered_variance(nsw) -> None:
+    data = nsw.assign(cl=np.arange(len(nsw)))
+    n = len(nsw)
+    plain = weighting(nsw, "re78", "treat", SIMPLE, method="aipw")
+    each = weighting(data, "re78", "treat", SIMPLE, method="aipw", cluster="cl")
+    assert each.coef.iloc[0] == plain.coef.iloc[0]
+    assert each.se.iloc[0] == pytest.approx(plain.se.iloc[0] * np.sqrt(n / (n - 1)), rel=1e-12)
+    assert each.provenance["cluster"] == "cl" and each.provenance["n_clusters"] == n
+    # the cluster bootstrap with one row per cluster draws exactly the rows the row bootstrap draws
+    a = weighting(data, "re78", "treat", SIMPLE, method="ipw", n_boot=20, random_state=4, cluster="cl")
+    b = weighting(nsw, "re78", "treat", SIMPLE, method="ipw", n_boot=20, random_state=4)
+    assert a.se.iloc[0] == pytest.approx(b.se.iloc[0], rel=1e-12)
+    assert "clusters of 'cl' resampled" in a.provenance["variance"]
+
+
+def test_cluster_undoes_the_false_precision_of_duplicated_rows(nsw) -> None:
+    """Every unit entered twice: unclustered SEs shrink by sqrt(2); clustered by unit, they do not."""
+    once = weighting(nsw, "re78", "treat", SIMPLE, method="aipw")
+    twice = pd.concat([nsw, nsw], ignore_index=True).assign(unit=np.tile(np.arange(len(nsw)), 2))
+    naive = weighting(twice, "re78", "treat", SIMPLE, method="aipw")
+    clustered = weighting(twice, "re78", "treat", SIMPLE, method="aipw", cluster="unit")
+    n = len(nsw)
+    assert naive.se.iloc[0] == pytest.approx(once.se.iloc[0] / np.sqrt(2), rel=1e-6)
+    assert clustered.se.iloc[0] == pytest.approx(once.se.iloc[0] * np.sqrt(n / (n - 1)), rel=1e-6)
+    boot = weighting(twice, "re78", "treat", SIMPLE, method="ipw", n_boot=200, random_state=1, cluster="unit")
+    boot_once = weighting(nsw, "re78", "treat", SIMPLE, method="ipw", n_boot=200, random_state=1)
+    assert boot.se.iloc[0] == pytest.approx(boot_once.se.iloc[0], rel=1e-6)  # same draws of units
+
+
+@pytest.mark.parametrize(("cluster", "match"), [("nope", "not in data"), ("with_nan", "missing"),
+                                                ("one", "two clusters")])
+def test_bad_cluster(nsw, cluster, match) -> None:
+    data = nsw.assign(with_nan=np.where(np.arange(len(nsw)) == 3, np.nan, 1.0), one="a")
+    with pytest.raises(ValueError, match=match):
+        weighting(data, "re78", "treat", SIMPLE, method="aipw", cluster=cluster)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [

@@ -262,6 +262,7 @@ def weighting(
     model: BaseEstimator | Mapping[str, BaseEstimator] | None = None,
     outcome_covariates: Sequence[str] | None = None,
     trim: tuple[float, float] | None = None,
+    cluster: str | None = None,
     variance: Literal["auto", "bootstrap", "influence"] = "auto",
     n_boot: int = 999,
     random_state: int | None = 0,
@@ -293,10 +294,15 @@ def weighting(
         Drop units whose estimated propensity is outside ``[low, high]`` (e.g. ``(0.01,
         0.99)``) before estimating; this changes the estimand to the trimmed population. The
         same rule is reapplied to each bootstrap draw's propensities.
+    cluster : str, optional
+        Column of clusters (e.g. ``region_id`` when employees or units of one region share
+        shocks): the influence-function variance sums the influence function within clusters
+        (with the small-sample factor G/(G−1)) and the bootstrap resamples whole clusters.
+        Point estimates do not change.
     variance : {"auto", "bootstrap", "influence"}
         ``"auto"``: influence function for AIPW, bootstrap otherwise.
     n_boot : int
-        Bootstrap draws (rows resampled, both models refitted).
+        Bootstrap draws (rows, or clusters with ``cluster``, resampled; both models refitted).
     random_state : int or None
         Seed of the bootstrap (numpy ``default_rng``).
     bins : int
@@ -336,9 +342,16 @@ def weighting(
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     if variance == "bootstrap" and (not isinstance(n_boot, (int, np.integer)) or n_boot < 2):
         raise ValueError(f"n_boot must be an integer >= 2, got {n_boot!r}")
-    for name, col in (("outcome", outcome), ("treatment", treatment)):
-        if col not in data.columns:
+    for name, col in (("outcome", outcome), ("treatment", treatment), ("cluster", cluster)):
+        if col is not None and col not in data.columns:
             raise ValueError(f"{name} column {col!r} is not in data")
+    groups = None
+    if cluster is not None:
+        if data[cluster].isna().any():
+            raise ValueError(f"cluster {cluster!r} has missing values")
+        groups = pd.factorize(data[cluster], sort=True)[0]
+        if groups.max() < 1:
+            raise ValueError(f"cluster {cluster!r} needs at least two clusters")
     ps_model, out_model = _models(model, method)
 
     d_raw = data[treatment]
@@ -365,8 +378,13 @@ def weighting(
         rng = np.random.default_rng(random_state)
         n = len(y)
         draws = []
+        if groups is not None:
+            members = np.split(np.argsort(groups, kind="stable"), np.cumsum(np.bincount(groups))[:-1])
         for _ in range(int(n_boot)):
-            idx = rng.integers(0, n, n)
+            if groups is None:
+                idx = rng.integers(0, n, n)
+            else:  # whole clusters, drawn with replacement
+                idx = np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))])
             try:
                 draws.append(_estimate(x[idx], xo[idx], d[idx], y[idx], **kw)[0])
             except ValueError:  # a draw without treated or control units (after trimming)
@@ -375,8 +393,14 @@ def weighting(
         if len(boot) < 2:
             raise ValueError("fewer than two bootstrap draws succeeded")
         se = float(boot.std(ddof=1))
-    else:
+    elif groups is None:
         se = float(np.sqrt(np.mean(psi**2) / len(psi)))
+    else:
+        # cluster-robust: the influence function summed within clusters, as CR1 does for OLS
+        g_kept = groups[keep]
+        sums = np.bincount(g_kept, weights=psi)
+        n_g = int(np.count_nonzero(np.bincount(g_kept)))
+        se = float(np.sqrt(n_g / (n_g - 1) * np.sum(sums**2)) / len(psi)) if n_g > 1 else float("nan")
 
     inf = normal_inference(np.array([est]), np.array([se]), alpha)
     n_t, n_c = int(d[keep].sum()), int((1 - d[keep]).sum())
@@ -436,10 +460,15 @@ def weighting(
         if variance == "bootstrap"
         else "plug-in influence function (nuisance models treated as known)"
     )
+    if cluster is not None:
+        variance_label += (f", clusters of {cluster!r} resampled" if variance == "bootstrap"
+                           else f", clustered by {cluster!r} (G/(G-1) factor)")
     prov: dict[str, Any] = {
         "method": _METHOD_LABELS[method],
         "estimand": estimand.upper(),
         "variance": variance_label,
+        "cluster": cluster,
+        "n_clusters": int(groups.max()) + 1 if groups is not None else None,
         "seed": random_state if variance == "bootstrap" else None,
         "n_boot": int(n_boot) if variance == "bootstrap" else None,
         "failed_draws": failed if variance == "bootstrap" else None,
@@ -454,7 +483,8 @@ def weighting(
         "effective_control_sample_size": float(ess),
         "covariates": names,
         "data_fingerprint": fingerprint(
-            data[list(dict.fromkeys([outcome, treatment, *covariates, *(outcome_covariates or [])]))]
+            data[list(dict.fromkeys([outcome, treatment, *covariates, *(outcome_covariates or []),
+                                     *([cluster] if cluster else [])]))]
         ),
     }
     return WeightingResults(
