@@ -141,7 +141,7 @@ def warm_imports() -> None:
 
     Report workers call it before forking (:func:`kinerja_research.reports.engine.prepare_worker`
     calls every preloaded module's ``warm_imports``), so that the forked reports do not each
-    import them again (about 0.5 s a report). The style is still applied by :func:`setup`, in
+    import them again (most of a second a report). The style is still applied by :func:`setup`, in
     the report itself, so notebooks that do not call it are unaffected.
     """
     import seaborn  # noqa: F401

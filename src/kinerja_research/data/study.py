@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -67,14 +68,19 @@ class Study:
         return Study(**values)
 
 
-_PERIODS: dict[int, tuple[pd.DataFrame, pd.DataFrame, tuple[int, ...]]] = {}
+_PERIODS: dict[int, tuple[Any, Any, tuple[int, ...]]] = {}
+
+
+def _ref(table: pd.DataFrame | None) -> Any:
+    return weakref.ref(table) if table is not None else (lambda: None)
 
 
 def covered_periods(study: Study) -> tuple[int, ...]:
     """The years (``period``) present in a study's employees or SKM responses, ascending.
 
-    Remembered per pair of tables (by identity), because every regional-report function checks
-    its ``period`` against them and the tables can hold millions of rows.
+    Remembered per pair of tables (weakly, by identity: a replaced table is read again and a
+    dropped study is not kept alive), because every regional-report function checks its
+    ``period`` against them and the tables can hold millions of rows.
 
     Examples
     --------
@@ -84,12 +90,11 @@ def covered_periods(study: Study) -> tuple[int, ...]:
     """
     emp, skm = study.employees, study.skm_responses
     hit = _PERIODS.get(id(study))
-    if hit is not None and hit[0] is emp and hit[1] is skm:
+    if hit is not None and hit[0]() is emp and hit[1]() is skm:
         return hit[2]
-    years = sorted({int(y) for t in (skm, emp) if t is not None and "period" in t.columns
-                    for y in t["period"].dropna().unique()})
+    years = tuple(sorted({int(y) for t in (skm, emp) if t is not None and "period" in t.columns
+                          for y in t["period"].dropna().unique()}))
     if len(_PERIODS) >= 16:  # a handful of studies per process; never grow without bound
         _PERIODS.clear()
-    _PERIODS[id(study)] = (emp, skm, tuple(years))
-    return tuple(years)
-
+    _PERIODS[id(study)] = (_ref(emp), _ref(skm), years)
+    return years
