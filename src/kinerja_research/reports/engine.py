@@ -191,6 +191,8 @@ class _SinkStream(io.TextIOBase):
 
 
 _SHELL: Any = None
+#: prepare_worker's arguments already prepared in this process, with what it reported.
+_PREPARED: dict[tuple[tuple[str, ...], tuple[str, ...], str], dict[str, Any]] = {}
 _SINK = _Sink()
 _EXPORTER: Any = None
 
@@ -297,6 +299,11 @@ def prepare_worker(preload: Iterable[str] = DEFAULT_PRELOAD, *, datasets: Iterab
     ['json']
     """
     global _SHELL
+    preload, datasets = tuple(preload), tuple(datasets)
+    done = _PREPARED.get((preload, datasets, engine))
+    if done is not None:
+        # the pool calls this before every report; everything below has been done already
+        return dict(done)
     t0 = time.perf_counter()
     imported, skipped = [], []
     if "jsonschema" not in sys.modules:
@@ -362,7 +369,9 @@ def prepare_worker(preload: Iterable[str] = DEFAULT_PRELOAD, *, datasets: Iterab
         # no longer touch, and so copy, the shared pages to update reference-cycle bookkeeping.
         gc.collect()
         gc.freeze()
-    return {"imported": imported, "skipped": skipped, "seconds": time.perf_counter() - t0}
+    result = {"imported": imported, "skipped": skipped, "seconds": time.perf_counter() - t0}
+    _PREPARED[(preload, datasets, engine)] = result
+    return dict(result)
 
 
 def _warm_notebook(table: Mapping[str, Any]) -> Any:
