@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import time
 
-from kinerja_research.stats.diagnose import diagnose, synthetic_designs
+from kinerja_research.analysis.designs import synthetic_designs
+from kinerja_research.stats.diagnose import diagnose
 
 SIMS = 500
 TARGET_S = 120.0

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 
-from kinerja_research import regional
-from kinerja_research.notebook import load_dataset
+from kinerja_research.analysis import regional
+from kinerja_research.analysis.notebook import load_dataset
 
 TARGET_S = 1.0
 

@@ -52,7 +52,7 @@ def _case(name: str, n: int) -> dict:
         return {"notebook": NOTEBOOK, "for_each": {"region": regions, "period": periods}, "parameters": {"seed": 0},
                 "params": [{"region": r, "period": 2024, "seed": 0} for r in regions],
                 "grid": {}, "modules": (), "datasets": ()}
-    from kinerja_research.notebook import data_dir, load_dataset
+    from kinerja_research.analysis.notebook import data_dir, load_dataset
     from kinerja_research.reports.grid import notebook_modules
 
     if not (data_dir("synthetic") / "study.json").exists():
@@ -62,9 +62,9 @@ def _case(name: str, n: int) -> dict:
     local = sorted(study.regions.loc[kinds.isin(["kota", "kabupaten"]), "region_id"].astype(str))
     regions, periods = local[: (n + 1) // 2], [2023, 2024]
     params = [{"region": r, "period": p} for r in regions for p in periods][:n]
-    modules = tuple(sorted({"kinerja_research.regional", *notebook_modules(TEMPLATE)}))
+    modules = tuple(sorted({"kinerja_research.analysis.regional", *notebook_modules(TEMPLATE)}))
     return {"notebook": TEMPLATE, "for_each": {"region": regions, "period": periods}, "parameters": {},
-            "params": params, "grid": {"preload_datasets": ["synthetic"], "preload": ["kinerja_research.regional"]},
+            "params": params, "grid": {"preload_datasets": ["synthetic"], "preload": ["kinerja_research.analysis.regional"]},
             "modules": modules, "datasets": ("synthetic",)}
 
 
@@ -104,7 +104,7 @@ def _floor_init(modules: tuple[str, ...] = (), datasets: tuple[str, ...] = ()) -
         if callable(getattr(mod, "warm_imports", None)):
             mod.warm_imports()
     for name in datasets:
-        from kinerja_research.notebook import load_dataset
+        from kinerja_research.analysis.notebook import load_dataset
 
         study, _ = load_dataset(name)
         for mod in loaded:

@@ -1,6 +1,6 @@
 """Coverage of nominal 95% intervals on the synthetic world (issue: design diagnosis).
 
-For each standard design (``kinerja_research.stats.diagnose.synthetic_designs``) the tiny
+For each standard design (``kinerja_research.analysis.designs.synthetic_designs``) the tiny
 world is simulated ``SIMS`` times with independent seeds; the estimator's 95% interval must
 cover ``study.truth`` in 95% ± 3 percentage points of the simulations, and the bias must be
 under 10% of the mean standard error.
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import pytest
 
-from kinerja_research.stats.diagnose import DiagnosisResults, diagnose, synthetic_designs
+from kinerja_research.analysis.designs import synthetic_designs
+from kinerja_research.stats.diagnose import DiagnosisResults, diagnose
 
 pytestmark = pytest.mark.slow
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import kinerja_research as kr
-from kinerja_research import describe
-from kinerja_research.notebook import setup
+from kinerja_research.analysis import describe
+from kinerja_research.analysis.notebook import setup
 
 
 @pytest.fixture(scope="module")

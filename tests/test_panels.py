@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kinerja_research.data.study import Study
-from kinerja_research.panels import (
+from kinerja_research.analysis.panels import (
     ikm_by_unit_period,
     merit_panel,
     placement_data,
@@ -17,6 +16,7 @@ from kinerja_research.panels import (
     reward_panel,
     unit_achievement,
 )
+from kinerja_research.data.study import Study
 
 # Panels recompute from the tables what the world computed from arrays: same numbers up to
 # floating-point summation order.

@@ -1,4 +1,4 @@
-"""The regional report (kinerja_research.regional) and the real report grid (config/reports.yml)."""
+"""The regional report (kinerja_research.analysis.regional) and the real report grid (config/reports.yml)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import repository_grid_raw
 
 import kinerja_research as kr
-from kinerja_research import regional
+from kinerja_research.analysis import regional
 from kinerja_research.reports.grid import load_grid
 from kinerja_research.reports.privacy import scan_text
 from kinerja_research.scoring import discipline_sanction, ip_asn, lelang_kinerja, skm_sample_size
@@ -167,7 +167,7 @@ def test_grid_expands_to_38_regional_reports(tmp_path: Path) -> None:
     assert {r.parameters["period"] for r in reg} == {PERIOD}
     assert all(r.name == f"regional/{r.parameters['region']}_{PERIOD}" for r in reg)
     assert "regional/3573_2024" in {r.name for r in reg}
-    assert "kinerja_research.regional" in grid.preload
+    assert "kinerja_research.analysis.regional" in grid.preload
     en = load_grid(raw, base_dir=ROOT, lang="en")
     assert {r.merged["lang"] for r in en.select("regional/*")} == {"en"}
 

@@ -139,9 +139,9 @@ def test_notebook_modules_finds_imports_and_lazy_subpackages() -> None:
     from kinerja_research.reports.grid import notebook_modules
 
     mods = notebook_modules(NB / "regional.ipynb")
-    # kr.i18n is reached as an attribute in a later cell than the import
-    assert {"pandas", "numpy", "matplotlib.pyplot", "kinerja_research", "kinerja_research.i18n",
-            "kinerja_research.reports.privacy"} <= mods
-    assert not any(m.startswith("kinerja_research.i18n.") for m in mods)  # functions are not modules
+    # kr.analysis.i18n is reached as an attribute in a later cell than the import
+    assert {"pandas", "numpy", "matplotlib.pyplot", "kinerja_research", "kinerja_research.analysis.i18n",
+            "kinerja_research.analysis.suppression"} <= mods
+    assert not any(m.startswith("kinerja_research.analysis.i18n.") for m in mods)  # functions are not modules
     g = load_grid({"reports": [{"notebook": "tests/notebooks/regional.ipynb"}], "preload": ["json"]}, base_dir=ROOT)
-    assert g.preload[0] == "json" and "kinerja_research.i18n" in g.preload
+    assert g.preload[0] == "json" and "kinerja_research.analysis.i18n" in g.preload

@@ -8,14 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kinerja_research.reports.privacy import (
+from kinerja_research.analysis.suppression import (
     K_ANONYMITY_DEFAULT,
     drop_small_groups,
     k_anonymity,
-    scan_html,
-    scan_text,
     suppress_small,
 )
+from kinerja_research.reports.privacy import scan_html, scan_text
 
 
 def test_k_default_is_five() -> None:

@@ -242,7 +242,7 @@ def test_prepare_worker_runs_preloaded_modules_warm_imports_hooks(monkeypatch) -
     mod = types.ModuleType("kr_fake_preload")
     mod.warm_imports = lambda: calls.append("warmed")  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "kr_fake_preload", mod)
-    out = prepare_worker(["kr_fake_preload", "kinerja_research.notebook", "no_such_module_xyz"], engine="papermill")
+    out = prepare_worker(["kr_fake_preload", "kinerja_research.analysis.notebook", "no_such_module_xyz"], engine="papermill")
     assert calls == ["warmed"]
-    assert "seaborn" in sys.modules  # kinerja_research.notebook.warm_imports loads what setup() uses
+    assert "seaborn" in sys.modules  # kinerja_research.analysis.notebook.warm_imports loads what setup() uses
     assert out["skipped"] == ["no_such_module_xyz"]

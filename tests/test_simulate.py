@@ -214,7 +214,7 @@ def test_employee_distributions_are_plausible(jatim: Study) -> None:
 
 
 def test_ikm_mostly_band_b(jatim: Study) -> None:
-    from kinerja_research.panels import ikm_by_unit_period
+    from kinerja_research.analysis.panels import ikm_by_unit_period
 
     ikm = ikm_by_unit_period(jatim.skm_responses).ikm
     assert ((ikm >= 76.61) & (ikm < 88.31)).mean() > 0.6

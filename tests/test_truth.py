@@ -133,7 +133,7 @@ def test_potential_outcomes_hold_no_nip(study: Study) -> None:
 def test_describe_documents_every_estimand(study: Study) -> None:
     d = study.truth.describe()
     assert list(d.index) == [f.name for f in fields(Truth)]
-    assert d.panel.str.startswith("kinerja_research.panels.").all()
+    assert d.panel.str.startswith("kinerja_research.analysis.panels.").all()
     assert d.loc["merit_att_simple", "value"] == study.truth.merit_att_simple
 
 

@@ -7,7 +7,8 @@
 
 Subpackages load on first use, so ``import kinerja_research`` stays fast:
 ``data`` (contract, readers, storage), ``rubrics`` and ``scoring`` (official indices),
-``panels`` (analysis panels), ``stats`` (causal methods), ``reports`` (batch rendering).
+``stats`` (causal methods), ``analysis`` (what notebooks call: setup, panels, study helpers,
+regional reports, designs), ``reports`` (batch rendering).
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ from typing import Any
 from kinerja_research.data.study import Study
 
 __version__ = "0.1.0"
-__all__ = ["Study", "__version__", "data", "panels", "reports", "rubrics", "scoring", "simulate", "stats"]
+__all__ = ["Study", "__version__", "analysis", "data", "reports", "rubrics", "scoring", "simulate", "stats"]
 
-_SUBMODULES = {
-    "data", "rubrics", "scoring", "stats", "panels", "reports", "provenance", "config",
-    "notebook", "describe", "i18n", "regional", "studies",
-}
+_SUBMODULES = {"data", "rubrics", "scoring", "stats", "analysis", "reports", "provenance", "config"}
 
 
 def simulate(preset: str = "jatim", seed: int = 0, **overrides: Any) -> Study:

@@ -164,8 +164,8 @@ def diagnose(
     n_jobs: Annotated[int | None, typer.Option(help="worker processes")] = None,
 ) -> None:
     """Diagnose a declared design by simulation: bias, RMSE, power, coverage, MDE."""
+    from kinerja_research.analysis.designs import synthetic_designs
     from kinerja_research.stats.diagnose import diagnose as run
-    from kinerja_research.stats.diagnose import synthetic_designs
 
     designs = synthetic_designs(preset)
     if design not in designs:

@@ -21,11 +21,7 @@ _EXPORTS = {
     "check_parameters": "grid",
     "execute_report": "engine",
     "prepare_worker": "engine",
-    "suppress_small": "privacy",
-    "drop_small_groups": "privacy",
     "scan_html": "privacy",
-    "k_anonymity": "privacy",
-    "K_ANONYMITY_DEFAULT": "privacy",
     "record_rubric": "manifest",
     "read_manifest": "manifest",
 }

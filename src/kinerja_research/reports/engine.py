@@ -59,7 +59,7 @@ _CHILD_MODULES: tuple[str, ...] = (
     "ipykernel.ipkernel",
     "IPython.core.logger",
     "IPython.core.magics.code",
-    "kinerja_research.i18n",
+    "kinerja_research.analysis.i18n",
     "kinerja_research.reports.manifest",
 )
 
@@ -283,7 +283,7 @@ def prepare_worker(preload: Iterable[str] = DEFAULT_PRELOAD, *, datasets: Iterab
     preload
         Module names to import; those not installed are skipped.
     datasets
-        Dataset names to load through :func:`kinerja_research.notebook.load_dataset`, so forked
+        Dataset names to load through :func:`kinerja_research.analysis.notebook.load_dataset`, so forked
         reports share the loaded study (copy-on-write).
     engine
         ``"fork"`` or ``"papermill"``.
@@ -329,7 +329,7 @@ def prepare_worker(preload: Iterable[str] = DEFAULT_PRELOAD, *, datasets: Iterab
     for name in datasets:
         # Only data already on disk: building a synthetic world is `make data`'s job, not a worker's.
         with contextlib.suppress(Exception):
-            from kinerja_research.notebook import data_dir, load_dataset
+            from kinerja_research.analysis.notebook import data_dir, load_dataset
 
             if (data_dir(name) / "study.json").exists():
                 study, _ = load_dataset(name)

@@ -138,8 +138,8 @@ def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
 
 
 #: Modules that import others lazily, inside the functions notebooks call: preloading those too
-#: keeps the import out of every forked report (kr.notebook.setup styles plots with seaborn).
-_IMPLIED: dict[str, tuple[str, ...]] = {"kinerja_research.notebook": ("seaborn",)}
+#: keeps the import out of every forked report (kr.analysis.notebook.setup styles plots with seaborn).
+_IMPLIED: dict[str, tuple[str, ...]] = {"kinerja_research.analysis.notebook": ("seaborn",)}
 
 
 def notebook_modules(notebook: str | Path) -> set[str]:
@@ -149,7 +149,7 @@ def notebook_modules(notebook: str | Path) -> set[str]:
     Examples
     --------
     >>> sorted(notebook_modules("tests/notebooks/regional.ipynb"))[:2]  # doctest: +SKIP
-    ['kinerja_research', 'kinerja_research.i18n']
+    ['kinerja_research', 'kinerja_research.analysis.i18n']
     """
     import importlib.util
 

@@ -2,7 +2,7 @@
 
 Outputs stripped, kernelspec ``python3``, exactly one ``parameters`` cell of plain literals,
 no ``def`` or ``class`` (functions belong in the package), no file paths (data come through
-``kinerja_research.notebook.setup``).
+``kinerja_research.analysis.notebook.setup``).
 
 >>> notebook_problems("notebooks/00_data_overview.ipynb")  # doctest: +SKIP
 []
@@ -73,7 +73,7 @@ def notebook_problems(path: str | Path) -> list[str]:
                 if kind != "lambda":
                     problems.append(f"cell {i}: defines a {kind} ({getattr(node, 'name', '')}); move it into the package")
             elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _PATHLIKE.search(node.value.strip()):
-                problems.append(f"cell {i}: file path {node.value!r}; load data through kr.notebook.setup")
+                problems.append(f"cell {i}: file path {node.value!r}; load data through kr.analysis.notebook.setup")
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
-                problems.append(f"cell {i}: opens a file; load data through kr.notebook.setup")
+                problems.append(f"cell {i}: opens a file; load data through kr.analysis.notebook.setup")
     return problems

@@ -18,7 +18,7 @@ _EXPORTS = {
     "weighting": ("weighting", "WeightingResults"),
     "multilevel": ("multilevel", "MultilevelResults"),
     "reliability": ("cronbach_alpha", "ReliabilityResults"),
-    "diagnose": ("Design", "diagnose", "DiagnosisResults", "synthetic_designs"),
+    "diagnose": ("Design", "diagnose", "DiagnosisResults"),
     "refute": ("placebo_timing", "leave_one_out", "RefutationResults"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

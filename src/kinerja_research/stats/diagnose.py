@@ -40,7 +40,6 @@ __all__ = [
     "diagnose",
     "extract_estimate",
     "resolve_truth",
-    "synthetic_designs",
 ]
 
 #: Columns of :attr:`DiagnosisResults.simulations`, one row per simulation.
@@ -793,90 +792,3 @@ class DiagnosisResults(Results):
         ax.legend(frameon=False)
         fig.tight_layout()
         return fig
-
-
-# --------------------------------------------------------------------------------------------
-# Ready-made designs on the synthetic world (DESIGN §4): the three the coverage test checks
-# --------------------------------------------------------------------------------------------
-def merit_did_simple(study: Any) -> Results:
-    """Merit-system adoption: Callaway–Sant'Anna simple ATT on the merit panel.
-
-    Never-treated controls, no covariates, analytic (influence-function) standard errors and
-    pointwise normal interval (``n_boot=0``: the interval checked for coverage is the analytic
-    one; the multiplier bootstrap would only add run time). Estimand: ``merit_att_simple``.
-    """
-    from kinerja_research.panels import merit_panel
-    from kinerja_research.stats.did import staggered_did
-
-    panel = merit_panel(study)
-    fit = staggered_did(panel, "ikm", "unit_id", "period", "cohort", n_boot=0)
-    return fit.aggregate("simple")
-
-
-def punishment_rd_robust(study: Any) -> Results:
-    """Performance-contract punishment: sharp RD of next-period achievement at 100%.
-
-    Punishment is on the left of 100% achievement, so the running variable is the shortfall
-    ``100 - achievement`` with cutoff 0 (rdrobust treats ``running >= cutoff``). rdrobust
-    defaults (local linear, triangular kernel, MSE-optimal bandwidth, NN variance); the
-    ``robust`` row (bias-corrected estimate, robust SE and interval) is diagnosed.
-    Estimand: ``punishment_jump``.
-    """
-    from kinerja_research.panels import rd_panel
-    from kinerja_research.stats.rd import rd
-
-    return rd(rd_panel(study), "next_achievement", "shortfall", 0.0)
-
-
-def placement_aipw_ate(study: Any) -> Results:
-    """Merit placement: AIPW average treatment effect with influence-function SE.
-
-    Estimand: ``placement_ate``.
-    """
-    from kinerja_research.panels import placement_data
-    from kinerja_research.stats.weighting import weighting
-
-    data = placement_data(study)
-    covariates = list(data.attrs.get("covariates", ()))
-    return weighting(data, "outcome", "treatment", covariates, estimand="ate", method="aipw")
-
-
-def synthetic_designs(preset: str = "tiny", **overrides: Any) -> dict[str, Design]:
-    """The standard designs of the synthetic world, by name.
-
-    Parameters
-    ----------
-    preset
-        Synthetic-world preset.
-    **overrides
-        Passed to :func:`kinerja_research.data.simulate.simulate` for every design.
-
-    Returns
-    -------
-    dict of str to Design
-        ``merit_did`` (staggered DiD, simple ATT vs ``merit_att_simple``), ``punishment_rd``
-        (robust RD vs ``punishment_jump``) and ``placement_aipw`` (AIPW ATE vs
-        ``placement_ate``).
-
-    Examples
-    --------
-    >>> designs = synthetic_designs("tiny")
-    >>> sorted(designs)
-    ['merit_did', 'placement_aipw', 'punishment_rd']
-    >>> res = diagnose(designs["merit_did"], sims=500)  # doctest: +SKIP
-    """
-    common: dict[str, Any] = {"preset": preset, "overrides": dict(overrides)}
-    return {
-        "merit_did": Design(
-            estimator=merit_did_simple, estimand="merit_att_simple", term="overall",
-            name="merit system: staggered DiD, simple ATT", **common,
-        ),
-        "punishment_rd": Design(
-            estimator=punishment_rd_robust, estimand="punishment_jump", term="robust",
-            name="punishment: RD at 100% achievement, robust", **common,
-        ),
-        "placement_aipw": Design(
-            estimator=placement_aipw_ate, estimand="placement_ate", term="ATE",
-            name="merit placement: AIPW ATE", **common,
-        ),
-    }

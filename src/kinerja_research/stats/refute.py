@@ -94,7 +94,7 @@ def placebo_timing(
     Parameters
     ----------
     data
-        Panel with one row per unit and period (e.g. ``kinerja_research.panels.merit_panel``).
+        Panel with one row per unit and period (e.g. ``kinerja_research.analysis.panels.merit_panel``).
     estimator
         ``estimator(df)`` returning a Results or ``(estimate, std_error, (low, high))``; it
         receives the cut panel with the fake ``cohort`` column.

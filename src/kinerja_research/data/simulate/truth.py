@@ -23,7 +23,7 @@ class Truth:
     >>> round(truth.merit_att_simple, 1) > 0
     True
     >>> truth.describe().loc["punishment_jump", "panel"]
-    'kinerja_research.panels.rd_panel'
+    'kinerja_research.analysis.panels.rd_panel'
     """
 
     merit_att_gt: pd.DataFrame
@@ -40,55 +40,55 @@ class Truth:
 
     DESCRIPTIONS: ClassVar[dict[str, tuple[str, str, str]]] = {
         "merit_att_gt": (
-            "kinerja_research.panels.merit_panel", "ikm",
+            "kinerja_research.analysis.panels.merit_panel", "ikm",
             "ATT(g,t) of merit_system adoption on unit-year IKM of service units, t >= g: mean "
             "over units of cohort g of IKM(1) - IKM(0) (columns group, time, att, n_units)",
         ),
         "merit_att_simple": (
-            "kinerja_research.panels.merit_panel", "ikm",
+            "kinerja_research.analysis.panels.merit_panel", "ikm",
             "Callaway-Sant'Anna simple aggregation: ATT(g,t) over post cells weighted by cohort "
             "size = mean of IKM(1) - IKM(0) over all treated post unit-years",
         ),
         "merit_att_dynamic": (
-            "kinerja_research.panels.merit_panel", "ikm",
+            "kinerja_research.analysis.panels.merit_panel", "ikm",
             "CS dynamic aggregation: ATT at exposure e = t - g, cohort-size weights among "
             "cohorts observed at e (columns e, att)",
         ),
         "punishment_jump": (
-            "kinerja_research.panels.rd_panel", "next_achievement",
+            "kinerja_research.analysis.panels.rd_panel", "next_achievement",
             "sharp RD estimand E[Y(1) - Y(0) | achievement = 100]: jump in next-period "
             "achievement (%) of units punished for achievement < 100 under lelang_kinerja",
         ),
         "reward_att": (
-            "kinerja_research.panels.reward_panel", "outcome",
+            "kinerja_research.analysis.panels.reward_panel", "outcome",
             "ATT of tpp_performance on unit-period mean skp_value (years with skp_value): mean "
             "over treated post unit-periods of SKP(1) - SKP(0)",
         ),
         "reward_att_gt": (
-            "kinerja_research.panels.reward_panel", "outcome",
+            "kinerja_research.analysis.panels.reward_panel", "outcome",
             "ATT(g,t) of tpp_performance on unit-period mean skp_value (group, time, att, n_units)",
         ),
         "reward_att_ikm": (
-            "kinerja_research.panels.merit_panel", "ikm",
+            "kinerja_research.analysis.panels.merit_panel", "ikm",
             "ATT of tpp_performance on unit-year IKM of service units (treated post unit-years; "
             "cohort = TPP adoption year, not the merit cohort)",
         ),
         "malang_gap": (
-            "kinerja_research.panels.region_panel", "ikm",
+            "kinerja_research.analysis.panels.region_panel", "ikm",
             "Kota Malang (3573) region-year IKM (mean over its service units) under "
             "reward_punishment minus without it, post years (columns year, gap)",
         ),
         "placement_ate": (
-            "kinerja_research.panels.placement_data", "outcome",
+            "kinerja_research.analysis.panels.placement_data", "outcome",
             "ATE of being well placed (jpm >= 90, JPM category Optimal) on skp_value: mean over "
             "employees of the placement period of Y(1) - Y(0)",
         ),
         "placement_att": (
-            "kinerja_research.panels.placement_data", "outcome",
+            "kinerja_research.analysis.panels.placement_data", "outcome",
             "ATT of being well placed on skp_value: mean of Y(1) - Y(0) over well-placed employees",
         ),
         "placement_period": (
-            "kinerja_research.panels.placement_data", "period",
+            "kinerja_research.analysis.panels.placement_data", "period",
             "the period placement_data uses by default: the last year with skp_value",
         ),
     }

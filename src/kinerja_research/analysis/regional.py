@@ -13,7 +13,7 @@ before forking.
 
 Displayed tables never carry a ``name``/``nama`` column (the privacy scan rejects them: unit
 and region names are shown as ``unit`` / ``daerah``), never an NIP, and groups smaller than
-``k`` are suppressed with :func:`kinerja_research.reports.privacy.suppress_small`.
+``k`` are suppressed with :func:`kinerja_research.analysis.suppression.suppress_small`.
 
 >>> import kinerja_research as kr
 >>> study = kr.simulate("tiny")
@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kinerja_research.analysis.suppression import suppress_small
 from kinerja_research.data.study import Study, covered_periods
-from kinerja_research.reports.privacy import suppress_small
 from kinerja_research.scoring import (
     discipline_sanction,
     ikm,

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kinerja_research.analysis.i18n import translate
 from kinerja_research.config import settings
 from kinerja_research.data.study import Study, covered_periods
-from kinerja_research.i18n import translate
 
 LANGS = ("id", "en")
 
@@ -34,7 +34,7 @@ class NotebookContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def t(self, key: str, **fmt: Any) -> str:
-        """Text in the notebook's language (see :mod:`kinerja_research.i18n`)."""
+        """Text in the notebook's language (see :mod:`kinerja_research.analysis.i18n`)."""
         return translate(key, self.lang, **fmt)
 
     @property

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kinerja_research.analysis.i18n import translate
 from kinerja_research.data.study import TABLES, Study
-from kinerja_research.i18n import translate
 
 
 def coverage(study: Study, *, lang: str | None = None) -> pd.DataFrame:

@@ -7,7 +7,7 @@ estimators in :mod:`kinerja_research.stats`.
 
 >>> from kinerja_research.data.simulate import simulate
 >>> from kinerja_research.stats.did import staggered_did
->>> from kinerja_research.panels import merit_panel
+>>> from kinerja_research.analysis.panels import merit_panel
 >>> study = simulate("tiny")
 >>> fit = staggered_did(merit_panel(study), "ikm", "unit_id", "period", "cohort", n_boot=0)
 >>> versus_truth(study, {"merit_att_simple": fit.aggregate("simple")}).columns[:3].tolist()

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kinerja_research.stats._results import Results
-from kinerja_research.studies import (
+from kinerja_research.analysis.estimates import (
     dynamic_versus_truth,
     gap_versus_truth,
     merit_simple_att,
@@ -18,6 +17,7 @@ from kinerja_research.studies import (
     versus_truth,
     with_treated,
 )
+from kinerja_research.stats._results import Results
 
 
 def _fit(rows: list[dict], **prov) -> Results:
@@ -111,7 +111,7 @@ def test_with_treated_switches_on_at_cohort() -> None:
 
 
 def test_merit_simple_att_matches_truth_on_tiny(tiny) -> None:
-    from kinerja_research.panels import merit_panel
+    from kinerja_research.analysis.panels import merit_panel
 
     out = versus_truth(tiny, {"merit_att_simple": merit_simple_att(merit_panel(tiny))})
     # An unbiased estimator's 95% interval on one seeded world: coverage of the truth is the claim.
