@@ -72,3 +72,20 @@ def is_synthetic(nb: Any) -> bool:
             if _BANNER.search(_text(data.get("text/html"))):
                 return True
     return False
+
+
+_TITLE = re.compile(r"<title>.*?</title>", re.DOTALL | re.IGNORECASE)
+_HTML_OPEN = re.compile(r"<html\b[^>]*>", re.IGNORECASE)
+
+
+def finish_html(page: str, *, title: str, lang: str) -> str:
+    """The rendered page with its real ``<title>`` and ``<html lang>``.
+
+    The runner calls this on every report page before the privacy scan and the write; the
+    reader-facing styling (print CSS, running header, banner style) is added here too.
+
+    >>> finish_html("<html><head><title>Notebook</title></head></html>", title="Kota Malang", lang="id")
+    '<html lang="id"><head><title>Kota Malang</title></head></html>'
+    """
+    page = _TITLE.sub(lambda _: f"<title>{html.escape(title)}</title>", page, count=1)
+    return _HTML_OPEN.sub(f'<html lang="{html.escape(lang)}">', page, count=1)
