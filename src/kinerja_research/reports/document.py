@@ -107,6 +107,7 @@ body.jp-Notebook main,body>main{max-width:60rem;margin:0 auto;padding:1.5rem 1.5
  font-variant-numeric:tabular-nums;table-layout:auto;max-width:100%}
 .jp-RenderedHTMLCommon table caption{caption-side:top;text-align:left;font-weight:600;padding:.3rem 0}
 .jp-RenderedHTMLCommon th,.jp-RenderedHTMLCommon td{padding:.3rem .6rem;border:none;border-bottom:1px solid var(--kr-rule)}
+.jp-RenderedHTMLCommon td:first-child,.jp-RenderedHTMLCommon th:first-child{text-align:left}
 .jp-RenderedHTMLCommon thead th{border-bottom:2px solid var(--kr-ink);vertical-align:bottom}
 .jp-RenderedHTMLCommon tbody tr:nth-child(odd){background:transparent}
 .jp-RenderedImage img,.jp-OutputArea-output img,.jp-OutputArea-output svg{max-width:100%;height:auto}
