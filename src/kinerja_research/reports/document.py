@@ -126,10 +126,10 @@ main .kr-synthetic-banner{display:none}
  /* JupyterLab keeps every output whole on paper, which pushes a long table to the next page and
     leaves half a page blank; only figures are kept whole, tables break between rows. */
  .jp-OutputArea-child,.jp-Cell{break-inside:auto!important;page-break-inside:auto!important}
+ .jp-RenderedImage,.jp-OutputArea-output img,.jp-OutputArea-output svg,figure,
+ .jp-OutputArea-child:has(img):not(:has(table)){break-inside:avoid!important;page-break-inside:avoid!important}
  h1,h2,h3,h4{break-after:avoid;page-break-after:avoid}
  p,li{orphans:3;widows:3}
- .jp-RenderedImage,.jp-OutputArea-output img,.jp-OutputArea-output svg,figure,
- .jp-OutputArea-child:has(img){break-inside:avoid;page-break-inside:avoid}
  .jp-RenderedHTMLCommon table{font-size:8.5pt}
  .jp-RenderedHTMLCommon thead{display:table-header-group}
  .jp-RenderedHTMLCommon tr{break-inside:avoid;page-break-inside:avoid}
