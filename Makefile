@@ -27,7 +27,7 @@ reports: $(STAMP) $(WORLD)
 	$(VENV)/bin/kinerja reports
 
 test: $(STAMP)
-	bash scripts/install_browser.sh || echo "chromium could not be installed: browser tests will report it"
+	bash scripts/install_browser.sh || echo "chromium/poppler-utils could not be installed: browser and PDF tests will report it"
 	$(PY) -m pytest
 
 test-fast: $(STAMP)
