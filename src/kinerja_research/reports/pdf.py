@@ -104,6 +104,7 @@ class Chromium:
         self._events: list[dict[str, Any]] = []
         self._printer: str | None = None
         self._lock = threading.Lock()
+        self._print_lock = threading.Lock()  # one page at a time in the shared printing tab
         self._profile = tempfile.mkdtemp(prefix="kinerja-chromium-")
         exe = executable or find_browser()
         cmd_r, cmd_w = (_high_fd(fd) for fd in os.pipe())
@@ -224,6 +225,10 @@ class Chromium:
 
     def print_pdf(self, url: str, *, header: str = "") -> bytes:
         """The PDF of ``url``: A4, running header and page numbers from :func:`page_css`."""
+        with self._print_lock:
+            return self._print(url, header)
+
+    def _print(self, url: str, header: str) -> bytes:
         sid = self._print_tab()
         self.events(sid)  # drop what the previous page left
         self.call("Page.navigate", {"url": url}, session=sid)
