@@ -287,6 +287,17 @@ def _browser() -> Chromium:
     return _SHARED
 
 
+def close_browser() -> None:
+    """Stop this process's shared browser (it also stops by itself when the process exits).
+
+    >>> close_browser()
+    """
+    global _SHARED
+    if _SHARED is not None:
+        _SHARED.close()
+        _SHARED = None
+
+
 def render_pdf(html_path: str | Path, pdf_path: str | Path, *, header: str = "") -> None:
     """Write an A4 PDF of a rendered report beside it.
 
