@@ -246,12 +246,12 @@ def _entries(out: Path, grid: Grid) -> list[_Entry]:
         for mp in sorted(out.rglob(f"*{MANIFEST_SUFFIX}")):
             if mp.resolve() in seen or any(part.startswith(".") for part in mp.relative_to(out).parts):
                 continue
-            m = read_manifest(mp)
-            if not m:
+            other = read_manifest(mp)
+            if not other:
                 continue
             name = mp.relative_to(out).as_posix()[: -len(MANIFEST_SUFFIX)]
-            e = _entry(name, m, title=str(m.get("title") or name), params=m.get("parameters") or {},
-                       notebook=str(m.get("notebook") or ""), out=out)
+            e = _entry(name, other, title=str(other.get("title") or name), params=other.get("parameters") or {},
+                       notebook=str(other.get("notebook") or ""), out=out)
             if e.html is not None:
                 found.append(e)
     return found
