@@ -77,6 +77,24 @@ def find_browser() -> str:
     raise BrowserError(f"PDF reports need Chromium, which is not installed: {INSTALL_HINT}")
 
 
+_PROFILE_PREFIX = "kinerja-chromium-"
+
+
+def _remove_stale_profiles() -> None:
+    # A process that ends without running its exit handlers (a forked report child) stops its
+    # browser, whose pipe closes, but leaves the profile folder; remove those of dead processes.
+    for d in Path(tempfile.gettempdir()).glob(f"{_PROFILE_PREFIX}*-*"):
+        try:
+            pid = int(d.name[len(_PROFILE_PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except PermissionError:
+            continue
+
+
 def _high_fd(fd: int) -> int:
     # Move a pipe end above 10 so that the dup2 onto 3 and 4 in the child cannot clobber it.
     new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
@@ -105,7 +123,8 @@ class Chromium:
         self._printer: str | None = None
         self._lock = threading.Lock()
         self._print_lock = threading.Lock()  # one page at a time in the shared printing tab
-        self._profile = tempfile.mkdtemp(prefix="kinerja-chromium-")
+        _remove_stale_profiles()
+        self._profile = tempfile.mkdtemp(prefix=f"{_PROFILE_PREFIX}{os.getpid()}-")
         exe = executable or find_browser()
         cmd_r, cmd_w = (_high_fd(fd) for fd in os.pipe())
         res_r, res_w = (_high_fd(fd) for fd in os.pipe())
