@@ -71,8 +71,13 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=8, help="reports to print (default 8)")
     ap.add_argument("--rounds", type=int, default=3, help="times each report is printed (default 3)")
     args = ap.parse_args()
-    from kinerja_research.reports.pdf import pdf_text, render_pdf
+    from kinerja_research.reports.pdf import BrowserError, find_browser, pdf_text, render_pdf
 
+    try:
+        find_browser()
+    except BrowserError as exc:
+        print(f"skipped: {exc}")
+        return
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as d:
         pages = _render_reports(Path(d), args.n)
         sizes = [p.stat().st_size for p, _ in pages]
