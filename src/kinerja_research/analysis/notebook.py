@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kinerja_research.analysis.i18n import translate
-from kinerja_research.config import settings
+from kinerja_research.config import project_path, settings
 from kinerja_research.data.study import Study, covered_periods
 
 LANGS = ("id", "en")
@@ -44,10 +44,15 @@ class NotebookContext:
 
 def data_dir(dataset: str) -> Path:
     """Folder of a named dataset: ``synthetic`` → ``world.out`` in settings; else
-    ``data/processed/<dataset>``. ``KINERJA_DATA`` overrides the synthetic folder."""
+    ``data/processed/<dataset>``, both relative to the project root (so a notebook opened from
+    ``notebooks/`` uses the project's data, never a second world of its own).
+    ``KINERJA_DATA`` overrides the synthetic folder."""
     if dataset == "synthetic":
-        return Path(os.environ.get("KINERJA_DATA") or settings().get("world", {}).get("out", "data/synthetic"))
-    return Path("data/processed") / dataset
+        env = os.environ.get("KINERJA_DATA")
+        if env:
+            return Path(env)
+        return project_path(settings().get("world", {}).get("out", "data/synthetic"))
+    return project_path("data/processed") / dataset
 
 
 @functools.cache
