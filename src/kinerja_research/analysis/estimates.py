@@ -309,38 +309,33 @@ def skm_with_region(study: Any) -> pd.DataFrame:
     return study.skm_responses.merge(units, on="unit_id", how="left", validate="many_to_one")
 
 
-def sample_adequacy(study: Any, *, service_users: int | None = None) -> pd.DataFrame:
-    """IKM per unit and period with the SKM sample each unit needed (Krejcie & Morgan).
+def sample_adequacy(study: Any, *, population: Any = None) -> pd.DataFrame:
+    """IKM per unit and period with the SKM sample each unit needed (the one sample rule).
+
+    Krejcie & Morgan on the unit's service users: from ``population`` when given, else the
+    ``units`` table's population column, else the stated default
+    (:data:`kinerja_research.analysis.sampling.DEFAULT_SERVICE_USERS`).
 
     Parameters
     ----------
     study
-        A study with ``skm_responses`` and ``units``. A ``population`` column in ``units``
-        (service users per unit) is used when present.
-    service_users
-        Assumed service users per unit when ``units`` has no ``population`` column (the
-        contract does not require one); ``None`` then raises.
+        A study with ``skm_responses`` and ``units``.
+    population
+        Overrides: an int for every unit, ``{unit_id: N}`` or a frame ``unit_id``, ``population``.
 
     Returns
     -------
     pandas.DataFrame
         :func:`kinerja_research.scoring.ikm` output by ``unit_id``, ``period`` with
-        ``sample_required`` and ``below_sample_size``.
+        ``population``, ``population_source``, ``sample_required`` and ``below_sample_size``.
 
     Examples
     --------
-    >>> sample_adequacy(study, service_users=1000)["sample_required"].iloc[0]  # doctest: +SKIP
+    >>> sample_adequacy(study, population=1000)["sample_required"].iloc[0]  # doctest: +SKIP
     278
     """
+    from kinerja_research.analysis.sampling import sample_check, unit_population
     from kinerja_research.scoring import ikm
 
-    if "population" in study.units.columns:
-        pop = study.units[["unit_id", "population"]]
-    else:
-        if service_users is None:
-            raise ValueError("units has no 'population' column; pass service_users=")
-        if isinstance(service_users, bool) or not isinstance(service_users, int | np.integer) \
-                or service_users < 1:
-            raise ValueError(f"service_users must be a positive integer, got {service_users!r}")
-        pop = study.units[["unit_id"]].assign(population=int(service_users))
-    return ikm(study.skm_responses, by=["unit_id", "period"], population=pop)
+    scored = ikm(study.skm_responses, by=["unit_id", "period"])
+    return sample_check(scored, unit_population(study, population))
