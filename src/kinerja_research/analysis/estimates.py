@@ -36,6 +36,7 @@ __all__ = [
     "with_treated",
 ]
 
+_TRUTH_COLUMNS = ["truth", "bias", "covers_truth"]
 _COLUMNS = ["estimand", "term", "estimate", "std_error", "conf_low", "conf_high", "truth",
             "bias", "covers_truth", "estimator", "variance"]
 
@@ -121,7 +122,8 @@ def versus_truth(
     pandas.DataFrame
         ``estimand``, ``term``, ``estimate``, ``std_error``, ``conf_low``, ``conf_high``,
         ``truth``, ``bias`` (estimate − truth), ``covers_truth`` (interval contains the truth),
-        ``estimator`` and ``variance`` (from each result's provenance).
+        ``estimator`` and ``variance`` (from each result's provenance). On real data the three
+        truth columns are absent.
 
     Examples
     --------
@@ -155,14 +157,16 @@ def versus_truth(
             "variance": prov.get("variance_analytic") or prov.get("variance") or "not recorded",
         })
     out = pd.DataFrame(rows, columns=_COLUMNS)
+    if truth is None:  # real data: no truth is known, so no truth columns (not columns of NaN)
+        return out.drop(columns=_TRUTH_COLUMNS)
     out["covers_truth"] = out["covers_truth"].astype("boolean")
     return out
 
 
 def _path_table(est: pd.DataFrame, key: str, truth_path: pd.DataFrame | None,
                 truth_col: str) -> pd.DataFrame:
-    if truth_path is None:
-        est["truth"] = np.nan
+    if truth_path is None:  # real data: no truth columns at all
+        return est.reset_index(drop=True)
     else:
         t = truth_path[[key, truth_col]].rename(columns={truth_col: "truth"})
         t[key] = t[key].astype(float)

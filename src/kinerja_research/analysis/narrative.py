@@ -1,0 +1,130 @@
+"""Generated sentences of the study reports: the headline answer, the conclusion in plain words,
+and what the pre-trend test, the placebo and the design diagnosis say — in ``lang``.
+
+The narrative cells of a notebook hold what does not depend on the data; everything that quotes
+a number is written here, in the report's language and number format.
+
+>>> import pandas as pd
+>>> row = pd.Series({"estimate": 2.0, "conf_low": 1.0, "conf_high": 3.0})
+>>> headline(row, "en", effect={"en": "The effect"}, unit={"en": "IKM points"})[:46]
+'**Answer:** The effect is estimated at 2.00 IK'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kinerja_research.analysis.i18n import number, p_value
+
+__all__ = ["diagnosis_table", "headline", "placebo_note", "power_note", "pretrend_note"]
+
+
+def _pick(text: Mapping[str, str], lang: str) -> str:
+    return text.get(lang) or next(iter(text.values()))
+
+
+def headline(row: pd.Series, lang: str, *, effect: Mapping[str, str], unit: Mapping[str, str],
+             digits: int = 2) -> str:
+    """The answer with its 95% interval and a plain-language conclusion (markdown).
+
+    Parameters
+    ----------
+    row
+        A row with ``estimate``, ``conf_low``, ``conf_high`` (and ``truth`` on synthetic data),
+        e.g. from :func:`~kinerja_research.analysis.estimates.versus_truth`.
+    lang
+        ``"id"`` or ``"en"``.
+    effect, unit
+        What is estimated and its unit, per language (``{"id": …, "en": …}``).
+    """
+    est, lo, hi = (float(row[c]) for c in ("estimate", "conf_low", "conf_high"))
+    eff, u = _pick(effect, lang), _pick(unit, lang)
+    n = lambda x: number(x, lang, digits)  # noqa: E731
+    if lang == "id":
+        text = (f"**Jawaban:** {eff} diperkirakan {n(est)} {u} (interval kepercayaan 95%: {n(lo)} sampai "
+                f"{n(hi)}). ")
+        if lo > 0:
+            text += "**Kesimpulan:** efeknya positif; seluruh interval berada di atas nol."
+        elif hi < 0:
+            text += "**Kesimpulan:** efeknya negatif; seluruh interval berada di bawah nol."
+        else:
+            text += ("**Kesimpulan:** data ini tidak dapat membedakan efeknya dari nol; efek sebesar "
+                     f"{n(lo)} sampai {n(hi)} {u} sama-sama sesuai dengan data.")
+    else:
+        text = f"**Answer:** {eff} is estimated at {n(est)} {u} (95% confidence interval {n(lo)} to {n(hi)}). "
+        if lo > 0:
+            text += "**Conclusion:** the effect is positive; the whole interval lies above zero."
+        elif hi < 0:
+            text += "**Conclusion:** the effect is negative; the whole interval lies below zero."
+        else:
+            text += (f"**Conclusion:** these data cannot tell the effect from zero; effects from {n(lo)} to "
+                     f"{n(hi)} {u} are all consistent with them.")
+    truth = row.get("truth") if hasattr(row, "get") else None
+    if truth is not None and not pd.isna(truth):
+        text += (f" Pada data sintetis ini nilai sebenarnya diketahui: {n(truth)} {u}." if lang == "id"
+                 else f" On these synthetic data the true value is known: {n(truth)} {u}.")
+    return text
+
+
+def pretrend_note(test: Any, lang: str) -> str:
+    """What the pre-trend Wald test says about parallel trends (``statistic``, ``df``, ``p_value``)."""
+    w, df, p = float(test.statistic), int(test.df), float(test.p_value)
+    stat = f"W = {number(w, lang, 2)}, df = {df}, p = {p_value(p, lang)}"
+    if lang == "id":
+        return (f"Uji tren sebelum perlakuan: {stat}. " + (
+            "Tidak ada bukti perbedaan tren sebelum adopsi. Ini tidak membuktikan asumsi tren paralel "
+            "(uji dengan sedikit klaster lemah), tetapi data tidak menentangnya." if p >= 0.05 else
+            "Sebelum adopsi tren sudah berbeda: asumsi tren paralel diragukan, baca estimasi dengan hati-hati."))
+    return (f"Pre-trend test: {stat}. " + (
+        "No evidence of diverging trends before adoption. This does not prove parallel trends (the test "
+        "has little power with few clusters), but the data do not contradict them." if p >= 0.05 else
+        "Trends already differed before adoption: parallel trends are in doubt; read the estimate with care."))
+
+
+def placebo_note(p: float, n_units: int, lang: str) -> str:
+    """The placebo p-value with the smallest value attainable from ``n_units`` units (treated + donors)."""
+    floor = 1.0 / n_units
+    at_floor = p <= floor + 1e-12
+    if lang == "id":
+        return (f"Nilai p plasebo = {p_value(p, lang)} dari {n_units} daerah ({n_units - 1} donor). Nilai p terkecil "
+                f"yang mungkin dengan {n_units - 1} donor adalah 1/{n_units} = {number(floor, lang, 3)}"
+                + ("; hasil ini mencapai batas itu, jadi tidak ada daerah plasebo dengan rasio sebesar ini."
+                   if at_floor else "; beberapa daerah plasebo menunjukkan rasio setinggi ini atau lebih.")
+                + " Dengan sedikit donor uji ini tidak dapat memberi nilai p yang lebih kecil.")
+    return (f"Placebo p-value = {p_value(p, lang)} from {n_units} regions ({n_units - 1} donors). The smallest "
+            f"p-value attainable with {n_units - 1} donors is 1/{n_units} = {number(floor, lang, 3)}"
+            + ("; this result reaches it: no placebo region shows a ratio as large." if at_floor
+               else "; some placebo regions show a ratio as large or larger.")
+            + " With few donors the test cannot give a smaller p-value.")
+
+
+def diagnosis_table(diag: Any) -> pd.DataFrame:
+    """The design diagnosis' tidy table with intervals of proportions (power, coverage) kept in [0, 1]."""
+    t = diag.tidy()[["term", "estimate", "conf_low", "conf_high"]].copy()
+    prop = t["term"].isin(["power", "coverage"])
+    t.loc[prop, ["conf_low", "conf_high"]] = t.loc[prop, ["conf_low", "conf_high"]].clip(0.0, 1.0)
+    return t.reset_index(drop=True)
+
+
+def power_note(diag: Any, lang: str, *, unit: Mapping[str, str], estimate: float | None = None) -> str:
+    """Power and minimum detectable effect (80% power) from a design diagnosis."""
+    t = diag.tidy().set_index("term")["estimate"]
+    mde, power, cov = (float(t.get(k, np.nan)) for k in ("mde", "power", "coverage"))
+    u = _pick(unit, lang)
+    if lang == "id":
+        s = (f"Diagnosis desain (simulasi pada dunia sintetis kecil): kuasa {number(100 * power, lang, 0)}%, cakupan "
+             f"interval {number(100 * cov, lang, 0)}%, efek minimum terdeteksi (kuasa 80%) {number(mde, lang, 2)} {u}.")
+        if estimate is not None:
+            s += (" Efek yang diestimasi lebih besar dari MDE." if abs(estimate) >= mde else
+                  " Efek yang diestimasi lebih kecil dari MDE: desain ini mungkin tidak cukup kuat untuk mendeteksinya.")
+        return s
+    s = (f"Design diagnosis (simulation on a small synthetic world): power {number(100 * power, lang, 0)}%, interval "
+         f"coverage {number(100 * cov, lang, 0)}%, minimum detectable effect (80% power) {number(mde, lang, 2)} {u}.")
+    if estimate is not None:
+        s += (" The estimated effect exceeds the MDE." if abs(estimate) >= mde else
+              " The estimated effect is below the MDE: the design may be too weak to detect it.")
+    return s
