@@ -27,7 +27,10 @@ from kinerja_research.stats._results import Results
 
 __all__ = [
     "dynamic_versus_truth",
+    "event_table",
     "gap_versus_truth",
+    "merit_placebo",
+    "truth_value",
     "merit_simple_att",
     "method_note",
     "sample_adequacy",
@@ -204,13 +207,8 @@ def dynamic_versus_truth(study: Any, dynamic: Results) -> pd.DataFrame:
     --------
     >>> dynamic_versus_truth(study, fit.aggregate("dynamic"))  # doctest: +SKIP
     """
-    _check_results("dynamic", dynamic)
-    t = dynamic.tidy()
-    t = t.loc[t["term"].astype(str).str.startswith("e=")].copy()
-    if t.empty:
-        raise ValueError("dynamic has no event-time terms 'e=<k>'; pass aggregate('dynamic')")
-    t["e"] = t["term"].astype(str).str.slice(2).astype(float)
-    est = t[["e", "estimate", "std_error", "conf_low", "conf_high"]].copy()
+    est = event_table(dynamic)
+    est["e"] = est["e"].astype(float)
     truth = _truth(study)
     path = None if truth is None else truth.merit_att_dynamic
     out = _path_table(est, "e", path, "att")
@@ -220,6 +218,24 @@ def dynamic_versus_truth(study: Any, dynamic: Results) -> pd.DataFrame:
         out = _truth_checks(out)
     out["e"] = out["e"].astype(int)
     return out
+
+
+def event_table(dynamic: Results) -> pd.DataFrame:
+    """Event-time ATT(e) of a dynamic aggregation: ``e``, ``estimate``, ``std_error``,
+    ``conf_low``, ``conf_high`` (no truth: for outcomes the world has no path for).
+
+    Examples
+    --------
+    >>> event_table(fit.aggregate("dynamic")).columns.tolist()  # doctest: +SKIP
+    ['e', 'estimate', 'std_error', 'conf_low', 'conf_high']
+    """
+    _check_results("dynamic", dynamic)
+    t = dynamic.tidy()
+    t = t.loc[t["term"].astype(str).str.startswith("e=")].copy()
+    if t.empty:
+        raise ValueError("dynamic has no event-time terms 'e=<k>'; pass aggregate('dynamic')")
+    t["e"] = t["term"].astype(str).str.slice(2).astype(float).astype(int)
+    return t[["e", "estimate", "std_error", "conf_low", "conf_high"]].reset_index(drop=True)
 
 
 def gap_versus_truth(study: Any, synth: Results) -> pd.DataFrame:
@@ -343,3 +359,37 @@ def sample_adequacy(study: Any, *, population: Any = None) -> pd.DataFrame:
 
     scored = ikm(study.skm_responses, by=["unit_id", "period"])
     return sample_check(scored, unit_population(study, population))
+
+
+def merit_placebo(panel: pd.DataFrame) -> Results | None:
+    """Placebo-timing check of the merit DiD: adoption moved earlier, inside the pre-period.
+
+    Tries moving adoption two years earlier with the window ending in 2018 (the real 2017 cohort
+    dropped), then two and one year(s) earlier in the periods before the first real adoption.
+    Returns the first that fits, or None when the data have too few pre-periods for any.
+
+    Examples
+    --------
+    >>> merit_placebo(merit_panel(study)).tidy()["check"].tolist()  # doctest: +SKIP
+    ['placebo_timing']
+    """
+    from kinerja_research.stats.refute import placebo_timing
+
+    for shift, end in ((-2, 2018), (-2, None), (-1, None)):
+        try:
+            return placebo_timing(panel, merit_simple_att, time="period", cohort="cohort", shift=shift, end=end)
+        except ValueError:
+            continue
+    return None
+
+
+def truth_value(study: Any, name: str) -> Any:
+    """``study.truth.<name>`` on synthetic data, None on real data (to mark figures, never NaN).
+
+    Examples
+    --------
+    >>> truth_value(SimpleNamespace(synthetic=False), "merit_att_simple") is None  # doctest: +SKIP
+    True
+    """
+    truth = _truth(study)
+    return None if truth is None else getattr(truth, name)

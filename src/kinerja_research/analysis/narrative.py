@@ -20,7 +20,8 @@ import pandas as pd
 
 from kinerja_research.analysis.i18n import number, p_value
 
-__all__ = ["diagnosis_table", "headline", "placebo_note", "power_note", "pretrend_note"]
+__all__ = ["diagnosis_table", "headline", "icc_headline", "ikm_headline", "placebo_note", "power_note",
+           "pretrend_note", "synth_headline"]
 
 
 def _pick(text: Mapping[str, str], lang: str) -> str:
@@ -127,4 +128,84 @@ def power_note(diag: Any, lang: str, *, unit: Mapping[str, str], estimate: float
     if estimate is not None:
         s += (" The estimated effect exceeds the MDE." if abs(estimate) >= mde else
               " The estimated effect is below the MDE: the design may be too weak to detect it.")
+    return s
+
+
+def icc_headline(components: pd.DataFrame, driver: pd.Series, lang: str, *, driver_name: Mapping[str, str]) -> str:
+    """Answer of the professionalism study: variance shares of regions and units, and a driver's
+    coefficient with its 95% interval (``components`` from ``multilevel(...).variance_components``)."""
+    share = components["share"]
+    reg, unit = float(share.get("region_id", np.nan)), float(share.get("unit_id", np.nan))
+    est, lo, hi = (float(driver[c]) for c in ("estimate", "conf_low", "conf_high"))
+    d = _pick(driver_name, lang)
+    pct = lambda x: number(100 * x, lang, 1)  # noqa: E731
+    n = lambda x: number(x, lang, 2)  # noqa: E731
+    if lang == "id":
+        return (f"**Jawaban:** {pct(reg)}% dari variasi IP ASN terletak antar daerah dan {pct(unit)}% antar unit "
+                f"dalam daerah; sisanya antar pegawai dalam unit. Setiap tambahan satu poin {d} berkaitan dengan "
+                f"IP ASN {n(est)} poin lebih tinggi (IK 95%: {n(lo)} sampai {n(hi)}). **Kesimpulan:** "
+                + ("daerah tempat pegawai bekerja menjelaskan bagian yang berarti dari perbedaan profesionalitas; "
+                   if reg >= 0.1 else "perbedaan profesionalitas terutama terjadi antar pegawai, bukan antar daerah; ")
+                + "angka ini deskriptif, bukan efek kausal.")
+    return (f"**Answer:** {pct(reg)}% of the variation in IP ASN lies between regions and {pct(unit)}% between "
+            f"units within regions; the rest is between employees within units. Each additional point of {d} goes "
+            f"with an IP ASN {n(est)} points higher (95% CI {n(lo)} to {n(hi)}). **Conclusion:** "
+            + ("the region an employee works in explains a material part of the differences in professionalism; "
+               if reg >= 0.1 else "differences in professionalism lie mainly between employees, not regions; ")
+            + "these figures are descriptive, not causal effects.")
+
+
+def ikm_headline(by_year: pd.DataFrame, adequacy: pd.DataFrame, alpha: float, lang: str) -> str:
+    """Answer of the service-quality study: latest IKM and grade, share of units with too small a
+    sample (the one sample rule, its population source said), and the questionnaire's alpha."""
+    last = by_year.sort_values("period").iloc[-1]
+    year = int(last["period"])
+    adq = adequacy.loc[adequacy["period"].astype(int) == year]
+    below = float(adq["below_sample_size"].mean()) if len(adq) else np.nan
+    req = adq["sample_required"].median() if len(adq) else np.nan
+    default = bool(len(adq)) and bool((adq["population_source"] == "default").all())
+    pop = int(adq["population"].iloc[0]) if len(adq) else 0
+    n = lambda x, d=2: number(x, lang, d)  # noqa: E731
+    if lang == "id":
+        s = (f"**Jawaban:** IKM seluruh unit pada {year} adalah {n(last['ikm'])} (mutu {last['mutu']}). "
+             f"{n(100 * below, 0)}% unit memiliki sampel SKM di bawah minimum (median minimum {n(req, 0)} kuesioner"
+             + (f"; populasi pengguna tidak ada dalam data, diasumsikan {n(pop, 0)} per unit" if default else "")
+             + f"). Alpha Cronbach kuesioner {n(alpha)}. **Kesimpulan:** "
+             + ("keandalan kuesioner memadai (alpha ≥ 0,7)" if alpha >= 0.7 else
+                "keandalan kuesioner di bawah ambang lazim 0,7; skor per unsur perlu dibaca hati-hati")
+             + ("; IKM unit dengan sampel kecil bersifat indikatif." if below > 0 else "."))
+        return s
+    return (f"**Answer:** the IKM over all units in {year} is {n(last['ikm'])} (grade {last['mutu']}). "
+            f"{n(100 * below, 0)}% of units have SKM samples below the minimum (median minimum {n(req, 0)} questionnaires"
+            + (f"; the data hold no service-user population, {n(pop, 0)} per unit is assumed" if default else "")
+            + f"). The questionnaire's Cronbach's alpha is {n(alpha)}. **Conclusion:** "
+            + ("the questionnaire is reliable enough (alpha ≥ 0.7)" if alpha >= 0.7 else
+               "the questionnaire's reliability is below the usual 0.7; read item scores with care")
+            + ("; unit IKM from small samples is indicative only." if below > 0 else "."))
+
+
+def synth_headline(att: float, p: float, n_units: int, lang: str, *, truth: float | None = None) -> str:
+    """Answer of the synthetic-control study: mean post-period gap and the placebo p-value."""
+    n = lambda x: number(x, lang, 2)  # noqa: E731
+    sig = p <= 0.1
+    if lang == "id":
+        s = (f"**Jawaban:** setelah 2019 IKM Kota Malang rata-rata {n(att)} poin "
+             f"{'di atas' if att > 0 else 'di bawah'} kontrol sintetisnya (nilai p plasebo {p_value(p, lang)}, "
+             f"{n_units} daerah). Kontrol sintetis tidak memberi interval kepercayaan 95%; ketidakpastian diukur "
+             "dengan uji plasebo. **Kesimpulan:** "
+             + ("kesenjangan ini lebih besar daripada hampir semua daerah plasebo." if sig else
+                "kesenjangan ini tidak lebih besar daripada yang tampak pada daerah plasebo; data tidak "
+                "menunjukkan efek yang dapat dibedakan dari variasi biasa."))
+        if truth is not None:
+            s += f" Pada data sintetis ini rata-rata kesenjangan sebenarnya {n(truth)} poin."
+        return s
+    s = (f"**Answer:** after 2019 Kota Malang's IKM was on average {n(abs(att))} points "
+         f"{'above' if att > 0 else 'below'} its synthetic control (placebo p-value {p_value(p, lang)}, "
+         f"{n_units} regions). Synthetic control gives no 95% confidence interval; uncertainty is judged by "
+         "the placebo test. **Conclusion:** "
+         + ("the gap is larger than in almost every placebo region." if sig else
+            "the gap is no larger than those seen in placebo regions; the data show no effect distinguishable "
+            "from ordinary variation."))
+    if truth is not None:
+        s += f" On these synthetic data the true mean gap is {n(truth)} points."
     return s

@@ -628,5 +628,82 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
     return " ".join(parts)
 
 
-__all__ = ["DEFAULT_UNIT_POPULATION", "LELANG_POLICY", "NOT_APPLICABLE", "flags", "region_label", "scorecard", "summary_text", "trend_figure",
-           "trends", "unit_ranking", "warm"]
+_VIEW = {
+    "title": {"id": "Laporan Kinerja {name} {period}", "en": "Performance Report {name} {period}"},
+    "ranking_missing": {"id": "kurang dari {k} responden, angka disembunyikan",
+                        "en": "fewer than {k} respondents, figures withheld"},
+    "card_missing": {"id": "tidak tersedia atau tidak berlaku", "en": "not available or not applicable"},
+}
+
+
+def heading(study: Study, region: Any, period: int, *, lang: str = "id") -> str:
+    """The report's level-1 heading (markdown): region name and period, in ``lang``.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> heading(kr.simulate("tiny"), "3504", 2024, lang="en")
+    '# Performance Report Kabupaten Tulungagung 2024'
+    """
+    region, period = _check(study, region, period, lang)
+    return "# " + _VIEW["title"][lang].format(name=region_label(study, region), period=period)
+
+
+def scorecard_view(study: Study, region: Any, period: int, *, lang: str = "id",
+                   population: Any = None) -> Any:
+    """:func:`scorecard` as a reader's table: counts without decimals, categories coloured."""
+    from kinerja_research.analysis.tables import styled
+
+    card = scorecard(study, region, period, lang=lang, population=population)
+    h = _HEAD[lang]
+    digits = {"ip_asn": 1, "ikm": 2, "sakip": 2, "merit": 1, "ombudsman": 2}
+    shown = card.copy()
+    shown[h["value"]] = [_fmt(v, lang, digits.get(key, 0)) for key, v in card[h["value"]].items()]
+    shown[h["category"]] = card[h["category"]].where(card[h["category"]].notna(), "")
+    return styled(shown, lang=lang, bands=[h["category"]], headers={c: c.capitalize() for c in shown.columns},
+                  missing=_VIEW["card_missing"][lang])
+
+
+def trends_view(study: Study, region: Any, period: int, *, lang: str = "id") -> Any:
+    """:func:`trends` as a reader's table (one decimal; what a dash means is said)."""
+    from kinerja_research.analysis.tables import styled
+
+    t = trends(study, region, period, lang=lang)
+    headers = {c: c.replace("_", " ").capitalize() for c in t.columns}
+    return styled(t, lang=lang, digits=1, headers=headers, missing=_VIEW["card_missing"][lang])
+
+
+def ranking_view(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
+                 population: Any = None) -> Any:
+    """:func:`unit_ranking` as a reader's table: rank, unit, sector, respondents, IKM, grade, minimum sample."""
+    from kinerja_research.analysis.tables import styled
+
+    r = unit_ranking(study, region, period, k=k, lang=lang, population=population)
+    h = _HEAD[lang]
+    cols = [h["rank"], h["unit"], h["sector"], "n", "ikm", "mutu", "sample_required", "below_sample_size"]
+    shown = r[cols].astype({"n": "Float64", "sample_required": "Float64"}).astype(object)
+    shown = shown.where(pd.notna(shown), None)
+    names = {"id": {"n": "Responden", "ikm": "IKM", "mutu": "Mutu", "sample_required": "Sampel minimum",
+                    "below_sample_size": "Di bawah minimum"},
+             "en": {"n": "Respondents", "ikm": "IKM", "mutu": "Grade", "sample_required": "Minimum sample",
+                    "below_sample_size": "Below minimum"}}[lang]
+    headers = {h["rank"]: h["rank"].capitalize(), h["unit"]: h["unit"].capitalize(),
+               h["sector"]: h["sector"].capitalize(), **names}
+    for c in (h["rank"], "n", "sample_required"):
+        shown[c] = [None if v is None else int(v) for v in shown[c]]
+    return styled(shown, lang=lang, bands=["mutu"], headers=headers,
+                  missing=_VIEW["ranking_missing"][lang].format(k=k))
+
+
+def flags_view(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
+               population: Any = None) -> Any:
+    """:func:`flags` as a reader's table."""
+    from kinerja_research.analysis.tables import styled
+
+    f = flags(study, region, period, k=k, lang=lang, population=population)
+    return styled(f, lang=lang, headers={c: c.capitalize() for c in f.columns})
+
+
+__all__ = ["DEFAULT_UNIT_POPULATION", "LELANG_POLICY", "NOT_APPLICABLE", "flags", "flags_view", "heading",
+           "ranking_view", "region_label", "scorecard", "scorecard_view", "summary_text", "trend_figure",
+           "trends", "trends_view", "unit_ranking", "warm"]
