@@ -30,6 +30,7 @@ __all__ = [
     "event_table",
     "gap_versus_truth",
     "merit_placebo",
+    "reader_view",
     "truth_value",
     "merit_simple_att",
     "method_note",
@@ -66,7 +67,7 @@ def _pick_row(tidy: pd.DataFrame, term: str | None, name: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def method_note(result: Results, *, rubric: str | None = None) -> str:
+def method_note(result: Results, *, rubric: str | None = None, lang: str = "en") -> str:
     """One line naming a result's estimator and variance estimator (from its provenance).
 
     Parameters
@@ -75,6 +76,8 @@ def method_note(result: Results, *, rubric: str | None = None) -> str:
         Any :class:`~kinerja_research.stats._results.Results`.
     rubric
         Rubric id to name as well (e.g. ``"ikm/permenpan-14-2017"``), when the outcome is a score.
+    lang
+        ``"en"`` (default) or ``"id"`` for the labels; the estimator's own description is kept.
 
     Returns
     -------
@@ -96,8 +99,9 @@ def method_note(result: Results, *, rubric: str | None = None) -> str:
     est = prov.get("method") or prov.get("estimator") or type(result).__name__
     # Some estimators (DiD) split the variance into analytic + bootstrap; the short form reads better.
     var = prov.get("variance_analytic") or prov.get("variance") or "not recorded"
-    note = f"Estimator: {est}; variance: {var}"
-    return note + (f"; rubric: {rubric}" if rubric else "")
+    words = ("Penduga", "varians", "rubrik") if lang == "id" else ("Estimator", "variance", "rubric")
+    note = f"{words[0]}: {est}; {words[1]}: {var}"
+    return note + (f"; {words[2]}: {rubric}" if rubric else "")
 
 
 def versus_truth(
@@ -164,6 +168,22 @@ def versus_truth(
         return out.drop(columns=_TRUTH_COLUMNS)
     out["covers_truth"] = out["covers_truth"].astype("boolean")
     return out
+
+
+def reader_view(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A :func:`versus_truth` table for a report: estimands renamed with ``labels``, the term,
+    estimator and variance columns left to the caption (:func:`method_note`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"estimand": ["x"], "term": ["overall"], "estimate": [1.0], "estimator": ["e"]})
+    >>> reader_view(t, {"x": "Effect"}).to_dict("records")
+    [{'estimand': 'Effect', 'estimate': 1.0}]
+    """
+    out = table.drop(columns=[c for c in ("term", "estimator", "variance") if c in table.columns])
+    if labels:
+        out = out.assign(estimand=out["estimand"].map(lambda x: labels.get(x, x)))
+    return out.reset_index(drop=True)
 
 
 def _path_table(est: pd.DataFrame, key: str, truth_path: pd.DataFrame | None,

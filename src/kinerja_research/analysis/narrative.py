@@ -21,7 +21,7 @@ import pandas as pd
 from kinerja_research.analysis.i18n import number, p_value
 
 __all__ = ["diagnosis_table", "headline", "icc_headline", "ikm_headline", "placebo_note", "power_note",
-           "pretrend_note", "synth_headline"]
+           "pretrend_note", "synth_headline", "twfe_weights_note"]
 
 
 def _pick(text: Mapping[str, str], lang: str) -> str:
@@ -74,7 +74,8 @@ def headline(row: pd.Series, lang: str, *, effect: Mapping[str, str], unit: Mapp
 def pretrend_note(test: Any, lang: str) -> str:
     """What the pre-trend Wald test says about parallel trends (``statistic``, ``df``, ``p_value``)."""
     w, df, p = float(test.statistic), int(test.df), float(test.p_value)
-    stat = f"W = {number(w, lang, 2)}, df = {df}, p = {p_value(p, lang)}"
+    pv = p_value(p, lang)
+    stat = f"W = {number(w, lang, 2)}, df = {df}, p {pv if pv.startswith('<') else '= ' + pv}"
     if lang == "id":
         return (f"Uji tren sebelum perlakuan: {stat}. " + (
             "Tidak ada bukti perbedaan tren sebelum adopsi. Ini tidak membuktikan asumsi tren paralel "
@@ -103,12 +104,34 @@ def placebo_note(p: float, n_units: int, lang: str) -> str:
             + " With few donors the test cannot give a smaller p-value.")
 
 
-def diagnosis_table(diag: Any) -> pd.DataFrame:
-    """The design diagnosis' tidy table with intervals of proportions (power, coverage) kept in [0, 1]."""
+_DIAG_TERMS = {
+    "bias": ("Bias", "Bias"), "rmse": ("RMSE", "RMSE"), "power": ("Kuasa", "Power"),
+    "coverage": ("Cakupan interval 95%", "95% interval coverage"), "mean_estimate": ("Rata-rata estimasi", "Mean estimate"),
+    "mean_estimand": ("Rata-rata nilai sebenarnya", "Mean true value"), "mean_se": ("Rata-rata galat baku", "Mean std. error"),
+    "empirical_se": ("Galat baku empiris", "Empirical std. error"),
+    "mde": ("Efek minimum terdeteksi (kuasa 80%)", "Minimum detectable effect (80% power)"),
+}
+
+
+def diagnosis_table(diag: Any, lang: str = "id") -> pd.DataFrame:
+    """The design diagnosis' tidy table, terms in ``lang``, with the Monte-Carlo intervals of
+    proportions (power, coverage) kept inside [0, 1]."""
     t = diag.tidy()[["term", "estimate", "conf_low", "conf_high"]].copy()
     prop = t["term"].isin(["power", "coverage"])
     t.loc[prop, ["conf_low", "conf_high"]] = t.loc[prop, ["conf_low", "conf_high"]].clip(0.0, 1.0)
+    i = 0 if lang == "id" else 1
+    t["term"] = [(_DIAG_TERMS[x][i] if x in _DIAG_TERMS else x) for x in t["term"]]
     return t.reset_index(drop=True)
+
+
+def twfe_weights_note(weights: Any, lang: str) -> str:
+    """How many treated cells the static TWFE weights negatively (de Chaisemartin & D'Haultfœuille)."""
+    n, tot, share = int(weights.n_negative), int(weights.n_treated_cells), float(weights.share_negative)
+    if lang == "id":
+        return (f"{n} dari {tot} sel perlakuan ({number(100 * share, lang, 1)}%) berbobot negatif dalam TWFE; "
+                + ("koefisien TWFE tidak dapat dibaca sebagai rata-rata efek." if n else "tidak ada bobot negatif."))
+    return (f"{n} of {tot} treated cells ({number(100 * share, lang, 1)}%) get negative TWFE weights; "
+            + ("the TWFE coefficient cannot be read as an average effect." if n else "no negative weights."))
 
 
 def power_note(diag: Any, lang: str, *, unit: Mapping[str, str], estimate: float | None = None) -> str:

@@ -459,7 +459,9 @@ def trend_figure(study: Study, region: Any, period: int, *, lang: str = "id") ->
     ax.set_ylim(0, 100)
     ax.set_ylabel("skor (0–100)" if lang == "id" else "score (0–100)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(region_label(study, region))
+    ax.set_title(f"{region_label(study, region)}: "
+                 + (f"skor {period}, {period - 1} dan rata-rata provinsi" if lang == "id"
+                    else f"scores {period}, {period - 1} and the province mean"))
     fig.tight_layout()
     plt.close(fig)  # returned, shown once by the notebook's display, not twice
     return fig
