@@ -67,6 +67,12 @@ def histogram(values: pd.Series, *, title: str, xlabel: str, lang: str = "id", b
     return _done(fig)
 
 
+def _int_ticks() -> Any:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
 def region_lines(panel: pd.DataFrame, names: pd.Series, *, value: str, time: str, title: str, ylabel: str,
                  lang: str = "id", label_extremes: int = 2) -> Any:
     """One grey line per region, the province mean in black, and the best and worst regions of
@@ -83,7 +89,7 @@ def region_lines(panel: pd.DataFrame, names: pd.Series, *, value: str, time: str
     for i, rid in enumerate(picks):
         ax.plot(wide.index, wide[rid], lw=1.6, color=f"C{i}", label=str(names.get(rid, rid)))
     ax.set(title=title, xlabel=_t("year", lang), ylabel=ylabel)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(_int_ticks())
     _legend(ax)
     return _done(fig)
 
@@ -102,7 +108,7 @@ def event_study(table: pd.DataFrame, *, title: str, ylabel: str, lang: str = "id
     ax.axhline(0, color="grey", lw=0.8)
     ax.axvline(-0.5, color="grey", ls=":", lw=0.8)
     ax.set(title=title, xlabel=_t("e", lang), ylabel=ylabel)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(_int_ticks())
     _legend(ax)
     return _done(fig)
 
