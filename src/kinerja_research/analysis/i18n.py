@@ -96,6 +96,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "level": {"id": "Tingkat", "en": "Level"},
     "component": {"id": "Komponen", "en": "Component"},
     "value": {"id": "Nilai", "en": "Value"},
+    "merit_score": {"id": "Indeks sistem merit", "en": "Merit-system index"},
+    "sakip_score": {"id": "Nilai SAKIP", "en": "SAKIP score"},
+    "ombudsman_score": {"id": "Nilai kepatuhan Ombudsman", "en": "Ombudsman compliance score"},
+    "jpm_mean": {"id": "Rata-rata JPM", "en": "Mean JPM"},
 }
 
 

@@ -8,6 +8,8 @@ table's caption says what it means.
 >>> html = styled(pd.DataFrame({"estimate": [1.5], "p_value": [0.0]}), lang="id").to_html()
 >>> "1,50" in html and "&lt; 0,001" in html and "Nilai p" in html
 True
+>>> ">2024<" in styled(pd.DataFrame({"year": [2024]}), lang="id").to_html().replace(" ", "")
+True
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from pandas.io.formats.style import Styler
 
 from kinerja_research.analysis.i18n import MISSING, number, p_value, translate
 
-__all__ = ["BAND_COLOURS", "styled"]
+__all__ = ["BAND_COLOURS", "PLAIN_COLUMNS", "styled"]
+
+#: Columns shown as written, without a thousands separator (years, codes).
+PLAIN_COLUMNS = ("period", "year", "cohort", "e", "region_id", "unit_id")
 
 #: Background of official categories (good → poor), matched case-insensitively.
 BAND_COLOURS: dict[str, str] = {
@@ -41,6 +46,8 @@ def _cell(v: Any, lang: str, digits: int, kind: str) -> str:
         return MISSING
     if isinstance(v, bool | np.bool_):
         return translate("yes" if v else "no", lang)
+    if kind == "plain":
+        return str(int(v)) if isinstance(v, float | np.floating) and float(v).is_integer() else str(v)
     if kind == "p":
         return p_value(v, lang)
     if kind == "pct":
@@ -60,6 +67,7 @@ def styled(
     pvalues: Iterable[str] = ("p_value",),
     percent: Iterable[str] = (),
     bands: Iterable[str] = (),
+    plain: Iterable[str] = PLAIN_COLUMNS,
     headers: Mapping[str, str] | None = None,
     caption: str | None = None,
     missing: str | None = None,
@@ -81,6 +89,8 @@ def styled(
         Columns holding shares (0–1), shown as percentages.
     bands
         Columns of official categories, coloured good → poor (:data:`BAND_COLOURS`).
+    plain
+        Columns shown as written (years, codes: ``2024``, not ``2.024``).
     headers
         Header overrides ``{column: text}``; other headers are translated when the catalogue
         has them, else shown as they are.
@@ -102,12 +112,12 @@ def styled(
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"styled needs a DataFrame, not {type(df).__name__}")
-    pv, pc, bd = set(pvalues), set(percent), list(bands)
+    pv, pc, bd, pl = set(pvalues), set(percent), list(bands), set(plain)
     shown = df.reset_index(drop=True)
     fmts = {}
     for col in shown.columns:
         d = digits.get(col, 2) if isinstance(digits, Mapping) else digits
-        kind = "p" if col in pv else "pct" if col in pc else "num"
+        kind = "p" if col in pv else "pct" if col in pc else "plain" if col in pl else "num"
         fmts[col] = (lambda v, d=d, kind=kind: html.escape(_cell(v, lang, d, kind), quote=False))
     labels = {c: html.escape((headers or {}).get(c, translate(str(c), lang)), quote=False) for c in shown.columns}
     st = shown.style.format(fmts).hide(axis="index").relabel_index(
