@@ -67,6 +67,23 @@ def numeric_summary(df: pd.DataFrame, columns: list[str], *, lang: str = "id") -
     return out
 
 
+def covariate_label(name: str, lang: str = "id") -> str:
+    """A dummy-coded covariate's name for readers: ``education_level_s2`` → ``Pendidikan: s2``.
+
+    Examples
+    --------
+    >>> covariate_label("education_level_s2", "en"), covariate_label("tpp_in_force", "id")
+    ('Education: s2', 'TPP berbasis kinerja berlaku')
+    """
+    fixed = {"tpp_in_force": ("TPP berbasis kinerja berlaku", "Performance-based TPP in force")}
+    if name in fixed:
+        return fixed[name][0 if lang == "id" else 1]
+    for prefix in ("education_level", "position_type", "sector", "merit_exposure"):
+        if name.startswith(prefix + "_"):
+            return f"{translate(prefix, lang)}: {name[len(prefix) + 1:].replace('_', ' ')}"
+    return name
+
+
 def share_table(df: pd.DataFrame, column: str, *, by: str | None = None) -> pd.DataFrame:
     """Shares of each category of ``column`` (optionally within ``by``), vectorized."""
     keys = [by, column] if by else [column]
@@ -134,7 +151,10 @@ def summary(study: Study, *, lang: str = "id") -> str:
     n_units = int(study.units["unit_id"].nunique())
     emp_y, resp = int(cov["employees"].sum()), int(cov["responses"].sum())
     dq = data_quality(study)
-    worst = dq[dq["column"] != "(all)"].sort_values("missing_share", ascending=False).head(1)
+    # wholly empty columns are optional parts of the contract these data do not use (e.g. a
+    # policy's unit when every policy is region-wide), not gaps in what they hold
+    cols = dq[(dq["column"] != "(all)") & (dq["missing_share"] < 1.0)]
+    worst = cols.sort_values("missing_share", ascending=False).head(1)
     n = lambda x: number(x, lang, 0)  # noqa: E731
     if lang == "id":
         text = (f"**Jawaban:** data mencakup {n(n_reg)} daerah, {n(n_units)} unit kerja dan {n(emp_y)} pegawai-tahun "

@@ -44,6 +44,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "education_level": {"id": "Pendidikan", "en": "Education"},
     "position_type": {"id": "Jenis jabatan", "en": "Position type"},
     "sector": {"id": "Sektor", "en": "Sector"},
+    "merit_exposure": {"id": "Tahun sistem merit", "en": "Years of merit system"},
     "share": {"id": "Proporsi", "en": "Share"},
     "ikm": {"id": "IKM (25–100)", "en": "IKM (25–100)"},
     "ip_asn": {"id": "IP ASN (0–100)", "en": "IP ASN (0–100)"},
