@@ -180,14 +180,20 @@ def _show_banner(lang: str) -> None:
 
 
 def warm_imports() -> None:
-    """Import what :func:`setup` loads on first use: seaborn (and SciPy through it).
+    """Import what :func:`setup` and the reader tables load on first use: seaborn (and SciPy
+    through it), pandas' Styler with its Jinja2 templates.
 
     Report workers call it before forking (:func:`kinerja_research.reports.engine.prepare_worker`
     calls every preloaded module's ``warm_imports``), so that the forked reports do not each
     import them again (most of a second a report). The style is still applied by :func:`setup`, in
     the report itself, so notebooks that do not call it are unaffected.
     """
+    import pandas as pd
     import seaborn  # noqa: F401
+
+    from kinerja_research.analysis.tables import styled
+
+    styled(pd.DataFrame({"x": [1.0]})).to_html()  # loads and compiles the HTML templates once
 
 
 @functools.cache

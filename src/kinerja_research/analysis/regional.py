@@ -638,6 +638,15 @@ _VIEW = {
 }
 
 
+def warm_imports() -> None:
+    """What a regional report loads on first use, imported before a report worker forks: the
+    notebook set-up's dependencies and the reader tables (see
+    :func:`kinerja_research.analysis.notebook.warm_imports`)."""
+    from kinerja_research.analysis.notebook import warm_imports as notebook_warm_imports
+
+    notebook_warm_imports()
+
+
 def heading(study: Study, region: Any, period: int, *, lang: str = "id") -> str:
     """The report's level-1 heading (markdown): region name and period, in ``lang``.
 
@@ -708,4 +717,4 @@ def flags_view(study: Study, region: Any, period: int, *, k: int = 5, lang: str 
 
 __all__ = ["DEFAULT_UNIT_POPULATION", "LELANG_POLICY", "NOT_APPLICABLE", "flags", "flags_view", "heading",
            "ranking_view", "region_label", "scorecard", "scorecard_view", "summary_text", "trend_figure",
-           "trends", "trends_view", "unit_ranking", "warm"]
+           "trends", "trends_view", "unit_ranking", "warm", "warm_imports"]
