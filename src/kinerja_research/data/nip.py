@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
