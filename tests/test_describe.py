@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import kinerja_research as kr
@@ -23,12 +22,6 @@ def test_coverage_counts(tiny) -> None:
     for row in cov.itertuples(index=False):
         assert row.employees == int((emp["period"] == row.year).sum())
         assert row.responses == int((tiny.skm_responses["period"] == row.year).sum())
-
-
-def test_unit_ikm_matches_scoring(tiny) -> None:
-    ours = describe.unit_ikm(tiny).set_index(["unit_id", "period"])["ikm"]
-    official = kr.scoring.ikm(tiny.skm_responses).set_index(["unit_id", "period"])["ikm"]
-    np.testing.assert_allclose(ours.loc[official.index].to_numpy(), official.to_numpy(), rtol=0, atol=1e-7)
 
 
 def test_data_quality_lists_every_table(tiny) -> None:

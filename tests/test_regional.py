@@ -195,3 +195,31 @@ def test_covered_periods_follows_the_tables() -> None:
     assert covered_periods(study) == years[:-1]  # new tables, new answer: never a stale cache
     study.employees = pd.concat([study.employees, study.employees.head(1).assign(period=years[-1] + 3)])
     assert covered_periods(study)[-1] == years[-1] + 3
+
+
+def test_lelang_kinerja_only_where_the_region_has_it(study: kr.Study) -> None:
+    pol = study.policies
+    has = set(pol.loc[pol["policy"].astype(str) == regional.LELANG_POLICY, "region_id"].astype(str))
+    regs = study.regions
+    local = set(regs.loc[regs["kind"].astype(str).isin(["kota", "kabupaten"]), "region_id"].astype(str))
+    without, with_ = sorted(local - has), sorted(local & has)
+    assert without and with_  # the tiny world has both kinds
+    for lang in ("id", "en"):
+        card = regional.scorecard(study, without[0], PERIOD, lang=lang)
+        head = "kategori" if lang == "id" else "category"
+        assert card.loc[["reward", "punishment"], head].eq(regional.NOT_APPLICABLE[lang]).all()
+        assert card.loc[["reward", "punishment"]].iloc[:, 1].isna().all()
+        text = regional.summary_text(study, without[0], PERIOD, lang=lang)
+        assert ("unit mendapat penghargaan" not in text) and ("units were rewarded" not in text)
+    card = regional.scorecard(study, with_[0], PERIOD, lang="en")
+    assert card.loc[["reward", "punishment"], "value"].notna().all()
+
+
+def test_scorecard_uses_the_rubric_in_force_each_period(study: kr.Study, region: str) -> None:
+    scored = kr.scoring.score_study(study)["institution_scores"]
+    for year in (2021, 2022):
+        want = set(scored.loc[scored["year"].astype(int).isin([year - 1, year]), "sakip_rubric"].astype(str))
+        got = {r["id"] for r in regional.scorecard(study, region, year).attrs["rubric"] if r["id"].startswith("sakip/")}
+        assert got == want
+    assert regional.scorecard(study, region, 2021).loc["sakip", "kategori"] == str(
+        scored.loc[(scored["region_id"].astype(str) == region) & (scored["year"] == 2021), "sakip_grade"].iloc[0])

@@ -27,7 +27,11 @@ from kinerja_research.stats._results import Results
 
 __all__ = [
     "dynamic_versus_truth",
+    "event_table",
     "gap_versus_truth",
+    "merit_placebo",
+    "reader_view",
+    "truth_value",
     "merit_simple_att",
     "method_note",
     "sample_adequacy",
@@ -36,6 +40,7 @@ __all__ = [
     "with_treated",
 ]
 
+_TRUTH_COLUMNS = ["truth", "bias", "covers_truth"]
 _COLUMNS = ["estimand", "term", "estimate", "std_error", "conf_low", "conf_high", "truth",
             "bias", "covers_truth", "estimator", "variance"]
 
@@ -62,7 +67,7 @@ def _pick_row(tidy: pd.DataFrame, term: str | None, name: str) -> pd.Series:
     return rows.iloc[0]
 
 
-def method_note(result: Results, *, rubric: str | None = None) -> str:
+def method_note(result: Results, *, rubric: str | None = None, lang: str = "en") -> str:
     """One line naming a result's estimator and variance estimator (from its provenance).
 
     Parameters
@@ -71,6 +76,8 @@ def method_note(result: Results, *, rubric: str | None = None) -> str:
         Any :class:`~kinerja_research.stats._results.Results`.
     rubric
         Rubric id to name as well (e.g. ``"ikm/permenpan-14-2017"``), when the outcome is a score.
+    lang
+        ``"en"`` (default) or ``"id"`` for the labels; the estimator's own description is kept.
 
     Returns
     -------
@@ -92,8 +99,9 @@ def method_note(result: Results, *, rubric: str | None = None) -> str:
     est = prov.get("method") or prov.get("estimator") or type(result).__name__
     # Some estimators (DiD) split the variance into analytic + bootstrap; the short form reads better.
     var = prov.get("variance_analytic") or prov.get("variance") or "not recorded"
-    note = f"Estimator: {est}; variance: {var}"
-    return note + (f"; rubric: {rubric}" if rubric else "")
+    words = ("Penduga", "varians", "rubrik") if lang == "id" else ("Estimator", "variance", "rubric")
+    note = f"{words[0]}: {est}; {words[1]}: {var}"
+    return note + (f"; {words[2]}: {rubric}" if rubric else "")
 
 
 def versus_truth(
@@ -121,7 +129,8 @@ def versus_truth(
     pandas.DataFrame
         ``estimand``, ``term``, ``estimate``, ``std_error``, ``conf_low``, ``conf_high``,
         ``truth``, ``bias`` (estimate − truth), ``covers_truth`` (interval contains the truth),
-        ``estimator`` and ``variance`` (from each result's provenance).
+        ``estimator`` and ``variance`` (from each result's provenance). On real data the three
+        truth columns are absent.
 
     Examples
     --------
@@ -155,14 +164,32 @@ def versus_truth(
             "variance": prov.get("variance_analytic") or prov.get("variance") or "not recorded",
         })
     out = pd.DataFrame(rows, columns=_COLUMNS)
+    if truth is None:  # real data: no truth is known, so no truth columns (not columns of NaN)
+        return out.drop(columns=_TRUTH_COLUMNS)
     out["covers_truth"] = out["covers_truth"].astype("boolean")
     return out
 
 
+def reader_view(table: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A :func:`versus_truth` table for a report: estimands renamed with ``labels``, the term,
+    estimator and variance columns left to the caption (:func:`method_note`).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"estimand": ["x"], "term": ["overall"], "estimate": [1.0], "estimator": ["e"]})
+    >>> reader_view(t, {"x": "Effect"}).to_dict("records")
+    [{'estimand': 'Effect', 'estimate': 1.0}]
+    """
+    out = table.drop(columns=[c for c in ("term", "estimator", "variance") if c in table.columns])
+    if labels:
+        out = out.assign(estimand=out["estimand"].map(lambda x: labels.get(x, x)))
+    return out.reset_index(drop=True)
+
+
 def _path_table(est: pd.DataFrame, key: str, truth_path: pd.DataFrame | None,
                 truth_col: str) -> pd.DataFrame:
-    if truth_path is None:
-        est["truth"] = np.nan
+    if truth_path is None:  # real data: no truth columns at all
+        return est.reset_index(drop=True)
     else:
         t = truth_path[[key, truth_col]].rename(columns={truth_col: "truth"})
         t[key] = t[key].astype(float)
@@ -200,13 +227,8 @@ def dynamic_versus_truth(study: Any, dynamic: Results) -> pd.DataFrame:
     --------
     >>> dynamic_versus_truth(study, fit.aggregate("dynamic"))  # doctest: +SKIP
     """
-    _check_results("dynamic", dynamic)
-    t = dynamic.tidy()
-    t = t.loc[t["term"].astype(str).str.startswith("e=")].copy()
-    if t.empty:
-        raise ValueError("dynamic has no event-time terms 'e=<k>'; pass aggregate('dynamic')")
-    t["e"] = t["term"].astype(str).str.slice(2).astype(float)
-    est = t[["e", "estimate", "std_error", "conf_low", "conf_high"]].copy()
+    est = event_table(dynamic)
+    est["e"] = est["e"].astype(float)
     truth = _truth(study)
     path = None if truth is None else truth.merit_att_dynamic
     out = _path_table(est, "e", path, "att")
@@ -216,6 +238,24 @@ def dynamic_versus_truth(study: Any, dynamic: Results) -> pd.DataFrame:
         out = _truth_checks(out)
     out["e"] = out["e"].astype(int)
     return out
+
+
+def event_table(dynamic: Results) -> pd.DataFrame:
+    """Event-time ATT(e) of a dynamic aggregation: ``e``, ``estimate``, ``std_error``,
+    ``conf_low``, ``conf_high`` (no truth: for outcomes the world has no path for).
+
+    Examples
+    --------
+    >>> event_table(fit.aggregate("dynamic")).columns.tolist()  # doctest: +SKIP
+    ['e', 'estimate', 'std_error', 'conf_low', 'conf_high']
+    """
+    _check_results("dynamic", dynamic)
+    t = dynamic.tidy()
+    t = t.loc[t["term"].astype(str).str.startswith("e=")].copy()
+    if t.empty:
+        raise ValueError("dynamic has no event-time terms 'e=<k>'; pass aggregate('dynamic')")
+    t["e"] = t["term"].astype(str).str.slice(2).astype(float).astype(int)
+    return t[["e", "estimate", "std_error", "conf_low", "conf_high"]].reset_index(drop=True)
 
 
 def gap_versus_truth(study: Any, synth: Results) -> pd.DataFrame:
@@ -309,38 +349,67 @@ def skm_with_region(study: Any) -> pd.DataFrame:
     return study.skm_responses.merge(units, on="unit_id", how="left", validate="many_to_one")
 
 
-def sample_adequacy(study: Any, *, service_users: int | None = None) -> pd.DataFrame:
-    """IKM per unit and period with the SKM sample each unit needed (Krejcie & Morgan).
+def sample_adequacy(study: Any, *, population: Any = None) -> pd.DataFrame:
+    """IKM per unit and period with the SKM sample each unit needed (the one sample rule).
+
+    Krejcie & Morgan on the unit's service users: from ``population`` when given, else the
+    ``units`` table's population column, else the stated default
+    (:data:`kinerja_research.analysis.sampling.DEFAULT_SERVICE_USERS`).
 
     Parameters
     ----------
     study
-        A study with ``skm_responses`` and ``units``. A ``population`` column in ``units``
-        (service users per unit) is used when present.
-    service_users
-        Assumed service users per unit when ``units`` has no ``population`` column (the
-        contract does not require one); ``None`` then raises.
+        A study with ``skm_responses`` and ``units``.
+    population
+        Overrides: an int for every unit, ``{unit_id: N}`` or a frame ``unit_id``, ``population``.
 
     Returns
     -------
     pandas.DataFrame
         :func:`kinerja_research.scoring.ikm` output by ``unit_id``, ``period`` with
-        ``sample_required`` and ``below_sample_size``.
+        ``population``, ``population_source``, ``sample_required`` and ``below_sample_size``.
 
     Examples
     --------
-    >>> sample_adequacy(study, service_users=1000)["sample_required"].iloc[0]  # doctest: +SKIP
+    >>> sample_adequacy(study, population=1000)["sample_required"].iloc[0]  # doctest: +SKIP
     278
     """
+    from kinerja_research.analysis.sampling import sample_check, unit_population
     from kinerja_research.scoring import ikm
 
-    if "population" in study.units.columns:
-        pop = study.units[["unit_id", "population"]]
-    else:
-        if service_users is None:
-            raise ValueError("units has no 'population' column; pass service_users=")
-        if isinstance(service_users, bool) or not isinstance(service_users, int | np.integer) \
-                or service_users < 1:
-            raise ValueError(f"service_users must be a positive integer, got {service_users!r}")
-        pop = study.units[["unit_id"]].assign(population=int(service_users))
-    return ikm(study.skm_responses, by=["unit_id", "period"], population=pop)
+    scored = ikm(study.skm_responses, by=["unit_id", "period"])
+    return sample_check(scored, unit_population(study, population))
+
+
+def merit_placebo(panel: pd.DataFrame) -> Results | None:
+    """Placebo-timing check of the merit DiD: adoption moved earlier, inside the pre-period.
+
+    Tries moving adoption two years earlier with the window ending in 2018 (the real 2017 cohort
+    dropped), then two and one year(s) earlier in the periods before the first real adoption.
+    Returns the first that fits, or None when the data have too few pre-periods for any.
+
+    Examples
+    --------
+    >>> merit_placebo(merit_panel(study)).tidy()["check"].tolist()  # doctest: +SKIP
+    ['placebo_timing']
+    """
+    from kinerja_research.stats.refute import placebo_timing
+
+    for shift, end in ((-2, 2018), (-2, None), (-1, None)):
+        try:
+            return placebo_timing(panel, merit_simple_att, time="period", cohort="cohort", shift=shift, end=end)
+        except ValueError:
+            continue
+    return None
+
+
+def truth_value(study: Any, name: str) -> Any:
+    """``study.truth.<name>`` on synthetic data, None on real data (to mark figures, never NaN).
+
+    Examples
+    --------
+    >>> truth_value(SimpleNamespace(synthetic=False), "merit_att_simple") is None  # doctest: +SKIP
+    True
+    """
+    truth = _truth(study)
+    return None if truth is None else getattr(truth, name)

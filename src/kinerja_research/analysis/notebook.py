@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kinerja_research.analysis.i18n import translate
-from kinerja_research.config import settings
+from kinerja_research.analysis.i18n import number, translate
+from kinerja_research.config import project_path, settings
 from kinerja_research.data.study import Study, covered_periods
 
 LANGS = ("id", "en")
+
+#: CSS class of the synthetic-data banner; ``kinerja_research.reports.document.BANNER_CLASS``
+#: reads the same (reports sit above this layer and may not be imported from here).
+BANNER_CLASS = "kr-synthetic-banner"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,16 @@ class NotebookContext:
         """Text in the notebook's language (see :mod:`kinerja_research.analysis.i18n`)."""
         return translate(key, self.lang, **fmt)
 
+    def table(self, df: Any, **kw: Any) -> Any:
+        """``df`` as a reader's table in the notebook's language (:func:`~kinerja_research.analysis.tables.styled`)."""
+        from kinerja_research.analysis.tables import styled
+
+        return styled(df, lang=self.lang, **kw)
+
+    def num(self, x: Any, digits: int = 2) -> str:
+        """A number in the notebook's language format (``1.234,56`` in Indonesian)."""
+        return number(x, self.lang, digits)
+
     @property
     def synthetic(self) -> bool:
         return self.study.synthetic
@@ -44,10 +58,15 @@ class NotebookContext:
 
 def data_dir(dataset: str) -> Path:
     """Folder of a named dataset: ``synthetic`` → ``world.out`` in settings; else
-    ``data/processed/<dataset>``. ``KINERJA_DATA`` overrides the synthetic folder."""
+    ``data/processed/<dataset>``, both relative to the project root (so a notebook opened from
+    ``notebooks/`` uses the project's data, never a second world of its own).
+    ``KINERJA_DATA`` overrides the synthetic folder."""
     if dataset == "synthetic":
-        return Path(os.environ.get("KINERJA_DATA") or settings().get("world", {}).get("out", "data/synthetic"))
-    return Path("data/processed") / dataset
+        env = os.environ.get("KINERJA_DATA")
+        if env:
+            return Path(env)
+        return project_path(settings().get("world", {}).get("out", "data/synthetic"))
+    return project_path("data/processed") / dataset
 
 
 @functools.cache
@@ -110,6 +129,12 @@ def setup(
     ------
     ValueError
         With a message naming the bad parameter and the allowed values.
+
+    Notes
+    -----
+    On synthetic data the setup cell displays the banner "DATA SINTETIS — bukan data ASN
+    sebenarnya" (English: "SYNTHETIC DATA — not real civil servants") as its first output; on
+    real data nothing.
     """
     if lang not in LANGS:
         raise ValueError(f"parameter lang must be one of {LANGS}, not {lang!r}")
@@ -132,19 +157,43 @@ def setup(
         if int(period) not in years:
             raise ValueError(f"parameter period={period!r} is not covered; the data cover {years[0]}–{years[-1]}")
     _style()
+    if study.synthetic:
+        _show_banner(lang)
     params = {"dataset": dataset, "lang": lang, "seed": seed, "region": region, "period": period, "k": kk, **extra}
     return NotebookContext(study=study, params=params, lang=lang, k=kk, data_dir=d, extra=dict(extra))
 
 
+def banner_html(lang: str) -> str:
+    """The synthetic-data banner (the class the runner and the index look for)."""
+    return f'<div class="{BANNER_CLASS}">{translate("synthetic_banner", lang)}</div>'
+
+
+def _show_banner(lang: str) -> None:
+    """Display the banner as HTML output of the setup cell (only inside a notebook kernel)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover - IPython comes with the notebooks extra
+        return
+    if get_ipython() is not None:
+        display(HTML(banner_html(lang)))
+
+
 def warm_imports() -> None:
-    """Import what :func:`setup` loads on first use: seaborn (and SciPy through it).
+    """Import what :func:`setup` and the reader tables load on first use: seaborn (and SciPy
+    through it), pandas' Styler with its Jinja2 templates.
 
     Report workers call it before forking (:func:`kinerja_research.reports.engine.prepare_worker`
     calls every preloaded module's ``warm_imports``), so that the forked reports do not each
     import them again (most of a second a report). The style is still applied by :func:`setup`, in
     the report itself, so notebooks that do not call it are unaffected.
     """
+    import pandas as pd
     import seaborn  # noqa: F401
+
+    from kinerja_research.analysis.tables import styled
+
+    styled(pd.DataFrame({"x": [1.0]})).to_html()  # loads and compiles the HTML templates once
 
 
 @functools.cache

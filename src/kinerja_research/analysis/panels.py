@@ -18,14 +18,12 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research.data.study import Study
+from kinerja_research.scoring import ikm
 
 __all__ = [
     "ikm_by_unit_period", "merit_panel", "placement_data", "policy_start", "rd_panel",
     "region_panel", "reward_panel",
 ]
-
-ITEMS = tuple(f"u{i}" for i in range(1, 10))
-
 
 def _check_study(study: Study, *tables: str) -> None:
     if not isinstance(study, Study):
@@ -40,10 +38,10 @@ def _ids(s: pd.Series) -> pd.Series:
 
 
 def ikm_by_unit_period(skm_responses: pd.DataFrame) -> pd.DataFrame:
-    """IKM (Permenpan RB 14/2017, exact 1/9 weights) per unit and period.
+    """IKM per unit and period, scored by :func:`kinerja_research.scoring.ikm` (the one IKM path).
 
-    NRR per unsur = sum of answers / questionnaires that answered that unsur (blanks are left
-    out of both); IKM = 25 × mean of the nine NRRs (an unsur nobody answered is skipped).
+    The rubric is Permenpan RB 14/2017 with exact 1/9 weights; blank answers are left out of
+    each unsur's NRR, as the regulation says.
 
     Parameters
     ----------
@@ -53,7 +51,7 @@ def ikm_by_unit_period(skm_responses: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``unit_id``, ``period``, ``ikm``, ``n_responses`` (questionnaires).
+        ``unit_id`` (string), ``period`` (int64), ``ikm``, ``n_responses`` (questionnaires).
 
     Examples
     --------
@@ -61,21 +59,11 @@ def ikm_by_unit_period(skm_responses: pd.DataFrame) -> pd.DataFrame:
     >>> ikm_by_unit_period(r)["ikm"].tolist()
     [87.5]
     """
-    missing = [c for c in ("unit_id", "period", *ITEMS) if c not in skm_responses.columns]
-    if missing:
-        raise ValueError(f"skm_responses lacks column(s): {', '.join(missing)}")
-    answers = skm_responses[list(ITEMS)].astype("float64")
-    keys = [_ids(skm_responses["unit_id"]).rename("unit_id"),
-            skm_responses["period"].astype("int64").rename("period")]
-    g = answers.groupby(keys, sort=True)
-    sums, counts = g.sum(), g.count()
-    nrr = (sums / counts.where(counts > 0)).to_numpy()
-    out = pd.DataFrame({
-        "ikm": 25.0 * np.nanmean(nrr, axis=1)
-        if len(nrr) else np.array([], dtype=float),
-        "n_responses": g.size().to_numpy(dtype=np.int64),
-    }, index=sums.index)
-    return out.reset_index()
+    scored = ikm(skm_responses, by=["unit_id", "period"])
+    return pd.DataFrame({"unit_id": _ids(scored["unit_id"]).to_numpy(),
+                         "period": scored["period"].astype("int64").to_numpy(),
+                         "ikm": scored["ikm"].to_numpy(dtype=float),
+                         "n_responses": scored["n"].to_numpy(dtype=np.int64)})
 
 
 def policy_start(study: Study, policy: str) -> pd.DataFrame:
@@ -146,7 +134,7 @@ def merit_panel(study: Study, *,
     [0]
     """
     _check_study(study, "skm_responses", "units", "policies")
-    ikm = ikm_by_unit_period(study.skm_responses)
+    unit_ikm = ikm_by_unit_period(study.skm_responses)
     start = policy_start(study, "merit_system")
     svc = study.units["is_service_unit"].fillna(False).astype(bool).to_numpy()
     start = start[svc]
@@ -155,7 +143,7 @@ def merit_panel(study: Study, *,
         bad = set(_ids(pol.loc[pol["policy"].astype("string").isin(list(exclude_policies)),
                                "region_id"]).dropna())
         start = start[~start["region_id"].isin(bad)]
-    out = ikm.merge(start.rename(columns={"start": "cohort"}), on="unit_id", how="inner")
+    out = unit_ikm.merge(start.rename(columns={"start": "cohort"}), on="unit_id", how="inner")
     cols = ["unit_id", "region_id", "period", "ikm", "cohort", "n_responses"]
     return out[cols].sort_values(["unit_id", "period"], ignore_index=True)
 
@@ -289,12 +277,12 @@ def region_panel(study: Study, *, policy: str = "reward_punishment") -> pd.DataF
     True
     """
     _check_study(study, "skm_responses", "units", "regions", "policies")
-    ikm = ikm_by_unit_period(study.skm_responses)
+    unit_ikm = ikm_by_unit_period(study.skm_responses)
     units = pd.DataFrame({"unit_id": _ids(study.units["unit_id"]),
                           "region_id": _ids(study.units["region_id"]),
                           "svc": study.units["is_service_unit"].fillna(False).astype(bool)})
-    ikm = ikm.merge(units[units["svc"]], on="unit_id", how="inner")
-    out = (ikm.groupby(["region_id", "period"], as_index=False)["ikm"].mean()
+    unit_ikm = unit_ikm.merge(units[units["svc"]], on="unit_id", how="inner")
+    out = (unit_ikm.groupby(["region_id", "period"], as_index=False)["ikm"].mean()
            .rename(columns={"period": "year"}))
     names = pd.DataFrame({"region_id": _ids(study.regions["region_id"]),
                           "name": _ids(study.regions["name"])})

@@ -33,26 +33,24 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kinerja_research.analysis.panels import policy_start
+from kinerja_research.analysis.sampling import DEFAULT_SERVICE_USERS, sample_check, unit_population
 from kinerja_research.analysis.suppression import suppress_small
 from kinerja_research.data.study import Study, covered_periods
-from kinerja_research.scoring import (
-    discipline_sanction,
-    ikm,
-    ip_asn,
-    ip_asn_summary,
-    lelang_kinerja,
-    merit_category,
-    ombudsman_zone,
-    sakip_from_components,
-)
+from kinerja_research.scoring import ikm, score_study
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: Service users per unit and year assumed when a unit's population is unknown (the synthetic
-#: world and most SKM exports carry none). 100 users need 80 questionnaires (Krejcie & Morgan,
-#: Permenpan RB 14/2017); pass real numbers through ``population=`` where they are known.
-DEFAULT_UNIT_POPULATION = 100
+#: Service users per unit assumed when the data do not give them (the one SKM sample rule,
+#: :mod:`kinerja_research.analysis.sampling`); pass real numbers through ``population=``.
+DEFAULT_UNIT_POPULATION = DEFAULT_SERVICE_USERS
+
+#: The policy code of performance contracts with rewards and sanctions (lelang kinerja).
+LELANG_POLICY = "lelang_kinerja"
+
+#: What a report says for a policy the region does not have.
+NOT_APPLICABLE = {"id": "tidak berlaku", "en": "not applicable"}
 
 LANGS = ("id", "en")
 
@@ -144,22 +142,6 @@ def _record(scored: _Scored) -> list[dict[str, Any]]:
     return [dict(r) for r in scored.rubrics]
 
 
-def _population_frame(population: int | Mapping[str, int] | pd.DataFrame | None,
-                      unit_ids: pd.Series) -> pd.DataFrame:
-    if population is None:
-        population = DEFAULT_UNIT_POPULATION
-    if isinstance(population, pd.DataFrame):
-        if not {"unit_id", "population"} <= set(population.columns):
-            raise ValueError("population frame needs columns unit_id and population")
-        return population
-    if isinstance(population, Mapping):
-        return pd.DataFrame({"unit_id": unit_ids,
-                             "population": unit_ids.map(dict(population)).astype("Float64")})
-    if isinstance(population, bool) or not isinstance(population, int) or population < 1:
-        raise ValueError(f"population must be a positive int, a mapping or a frame, not {population!r}")
-    return pd.DataFrame({"unit_id": unit_ids, "population": population})
-
-
 def _counts(keys: pd.DataFrame, labels: np.ndarray, wanted: list[str], grid: pd.MultiIndex) -> pd.DataFrame:
     """Rows per (region, period) and label, for the ``wanted`` labels, zero where none."""
     frame = keys.assign(_label=labels)
@@ -167,7 +149,19 @@ def _counts(keys: pd.DataFrame, labels: np.ndarray, wanted: list[str], grid: pd.
     return c.reindex(index=grid, columns=wanted).fillna(0).astype(np.int64)
 
 
+def _rubrics_of(meta: Any) -> list[dict[str, Any]]:
+    """Rubric entries from a scored frame's ``attrs`` value (one metadata dict or a list of them)."""
+    metas = meta if isinstance(meta, list) else [meta]
+    return [r for m in metas if m for r in _unverified(m)]
+
+
 def _score(study: Study, periods: tuple[int, ...], population: Any) -> _Scored:
+    """Region-year and unit-year tables from :func:`kinerja_research.scoring.score_study`.
+
+    ``score_study`` runs on the study cut to ``periods`` (same rubrics in force per period, a
+    fraction of the rows); this function only aggregates what it scored to regions and adds the
+    region-wide IKM, the SKM sample rule and which regions have lelang kinerja.
+    """
     units = study.units
     local = study.regions.loc[study.regions["kind"].astype(str).isin(["kota", "kabupaten"]),
                               ["region_id", "province_id"]].astype(str)
@@ -176,77 +170,94 @@ def _score(study: Study, periods: tuple[int, ...], population: Any) -> _Scored:
     out = pd.DataFrame(index=grid)
     rubrics: list[dict[str, Any]] = []
 
+    def cut(df: pd.DataFrame | None, col: str) -> pd.DataFrame | None:
+        return None if df is None else df.loc[df[col].astype(int).isin(periods)]
+
+    part = study.replace(employees=cut(study.employees, "period"),
+                         skm_responses=cut(study.skm_responses, "period"),
+                         unit_performance=cut(study.unit_performance, "period"),
+                         institution_assessments=cut(study.institution_assessments, "year"))
+    scored = score_study(part)
+
     # employees → IP ASN (mean per region) and absence sanctions (counts per level)
-    emp = study.employees
-    emp = emp.loc[emp["period"].astype(int).isin(periods)]
-    emp_keys = pd.DataFrame({"region_id": emp["unit_id"].astype(str).map(region_of).to_numpy(),
-                             "period": emp["period"].astype(int).to_numpy()})
-    scores = ip_asn(emp.drop(columns=["nip", "employee_id"], errors="ignore"))
-    rubrics.extend(_unverified(scores.attrs["rubric"]))
-    scores = pd.concat([emp_keys, scores[["kualifikasi", "kompetensi", "kinerja", "disiplin", "ip_asn"]]
-                        .reset_index(drop=True)], axis=1)
-    summ = ip_asn_summary(scores, by=["region_id", "period"])
-    rubrics.extend(_unverified(summ.attrs["rubric"]))
-    summ = summ.set_index(["region_id", "period"])
-    out["n_employees"] = summ["n"]
-    out["ip_asn"] = summ["ip_asn"]
-    out["ip_asn_category"] = summ["category"].astype(object)
-    if "days_absent" in emp.columns:
-        disc = discipline_sanction(emp["days_absent"].reset_index(drop=True))
-        rubrics.extend(_unverified(disc.attrs["rubric"]))
-        counts = _counts(emp_keys, disc["level"].astype(object).to_numpy(), ["ringan", "sedang", "berat"], grid)
+    if "ip_asn_regions" in scored:
+        summ = scored["ip_asn_regions"]
+        rubrics.extend(_rubrics_of(summ.attrs.get("rubric")))
+        summ = summ.assign(region_id=summ["region_id"].astype(str),
+                           period=summ["period"].astype(int)).set_index(["region_id", "period"])
+        out["n_employees"] = summ["n"]
+        out["ip_asn"] = summ["ip_asn"]
+        out["ip_asn_category"] = summ["category"].astype(object)
+    es = scored.get("employee_scores")
+    if es is not None:
+        rubrics.extend(_rubrics_of(es.attrs["rubrics"].get("ip_asn")))
+    if es is not None and "absence_level" in es.columns:
+        rubrics.extend(_rubrics_of(es.attrs["rubrics"].get("absence_sanction")))
+        keys = pd.DataFrame({"region_id": es["unit_id"].astype(str).map(region_of).to_numpy(),
+                             "period": es["period"].astype(int).to_numpy()})
+        counts = _counts(keys, es["absence_level"].astype(object).to_numpy(), ["ringan", "sedang", "berat"], grid)
         for lvl in ("ringan", "sedang", "berat"):
             out[f"disiplin_{lvl}"] = counts[lvl].to_numpy()
 
-    # SKM answers → IKM per region and per unit (with the sample-size check)
-    resp = study.skm_responses
-    resp = resp.loc[resp["period"].astype(int).isin(periods)].copy()
-    resp["region_id"] = resp["unit_id"].astype(str).map(region_of)
-    resp["period"] = resp["period"].astype(int)
-    by_region = ikm(resp, by=["region_id", "period"]).set_index(["region_id", "period"])
-    out["n_responses"] = by_region["n"].reindex(grid).fillna(0).astype(np.int64).to_numpy()
-    out["ikm"] = by_region["ikm"]
-    out["mutu"] = by_region["mutu"].astype(object)
-    resp["unit_id"] = resp["unit_id"].astype(str)
-    pop = _population_frame(population, pd.Series(units["unit_id"].astype(str).unique()))
-    pop = pop.assign(unit_id=pop["unit_id"].astype(str))
-    by_unit = ikm(resp, by=["unit_id", "period"], population=pop)
-    rubrics.extend(_unverified(by_unit.attrs["rubric"]))
-    meta_u = units.assign(unit_id=units["unit_id"].astype(str), region_id=units["region_id"].astype(str))
-    by_unit = by_unit[["unit_id", "period", "n", "ikm", "mutu", "sample_required", "below_sample_size"]].merge(
-        meta_u[["unit_id", "region_id", "name", "sector"]].rename(columns={"name": "unit"}), on="unit_id", how="left")
-    by_unit["mutu"] = by_unit["mutu"].astype(object)
-    by_unit["sector"] = by_unit["sector"].astype(object)
+    # SKM answers → IKM per region (all its answers) and per unit (score_study) with the sample rule
+    resp = part.skm_responses
+    by_unit = pd.DataFrame(columns=["unit_id", "period", "n", "ikm", "mutu", "population", "population_source",
+                                    "sample_required", "below_sample_size", "region_id", "unit", "sector"])
+    if "ikm" in scored:
+        rubric = scored["ikm"].attrs["rubric"]
+        rubrics.extend(_rubrics_of(rubric))
+        resp = resp.assign(region_id=resp["unit_id"].astype(str).map(region_of))
+        by_region = ikm(resp, by=["region_id", "period"], rubric=str(rubric["id"]))
+        by_region = by_region.assign(period=by_region["period"].astype(int)).set_index(["region_id", "period"])
+        out["n_responses"] = by_region["n"].reindex(grid).fillna(0).astype(np.int64).to_numpy()
+        out["ikm"] = by_region["ikm"]
+        out["mutu"] = by_region["mutu"].astype(object)
+        u = scored["ikm"][["unit_id", "period", "n", "ikm", "mutu"]]
+        u = sample_check(u.assign(unit_id=u["unit_id"].astype(str), period=u["period"].astype(int)),
+                         unit_population(study, population))
+        meta_u = units.assign(unit_id=units["unit_id"].astype(str), region_id=units["region_id"].astype(str))
+        by_unit = u.merge(meta_u[["unit_id", "region_id", "name", "sector"]].rename(columns={"name": "unit"}),
+                          on="unit_id", how="left")
+        by_unit["mutu"] = by_unit["mutu"].astype(object)
+        by_unit["sector"] = by_unit["sector"].astype(object)
 
-    # region assessments → SAKIP grade, merit category, Ombudsman zone
-    ia = study.institution_assessments
-    ia = ia.loc[ia["year"].astype(int).isin(periods)].reset_index(drop=True)
-    keys = pd.MultiIndex.from_arrays([ia["region_id"].astype(str), ia["year"].astype(int)],
-                                     names=["region_id", "period"])
-    sak = sakip_from_components(ia)
-    mer = merit_category(ia["merit_score"].to_numpy(dtype=float, na_value=np.nan))
-    omb = ombudsman_zone(ia["ombudsman_score"].to_numpy(dtype=float, na_value=np.nan),
-                         ia["year"].to_numpy(dtype=np.int64))
-    for frame in (sak, mer, omb):
-        rubrics.extend(_unverified(frame.attrs["rubric"]))
-    inst = pd.DataFrame({"sakip_score": sak["sakip_score"].to_numpy(),
-                         "sakip_grade": sak["sakip_grade"].astype(object).to_numpy(),
-                         "merit_score": mer["merit_score"].to_numpy(),
-                         "merit_category": mer["merit_category"].astype(object).to_numpy(),
-                         "ombudsman_score": omb["ombudsman_score"].to_numpy(),
-                         "zone": omb["zone"].astype(object).to_numpy()}, index=keys)
-    out = out.join(inst, how="left")
+    # region assessments → SAKIP grade (rubric in force each year), merit category, Ombudsman zone
+    if "institution_scores" in scored:
+        inst = scored["institution_scores"]
+        for col in ("sakip_grade", "merit_category", "ombudsman_zone"):
+            rubrics.extend(_rubrics_of(inst.attrs["rubrics"].get(col)))
+        inst = inst.assign(region_id=inst["region_id"].astype(str), period=inst["year"].astype(int))
+        keep = {"sakip_score": "sakip_score", "sakip_grade": "sakip_grade", "merit_score": "merit_score",
+                "merit_category": "merit_category", "ombudsman_score": "ombudsman_score", "ombudsman_zone": "zone"}
+        inst = inst.set_index(["region_id", "period"])[[c for c in keep if c in inst.columns]].rename(columns=keep)
+        for c in ("sakip_grade", "merit_category", "zone"):
+            if c in inst.columns:
+                inst[c] = inst[c].astype(object)
+        out = out.join(inst, how="left")
 
-    # unit performance → lelang-kinerja decisions taken on this period's achievement
-    up = study.unit_performance
-    up = up.loc[up["period"].astype(int).isin(periods)]
-    lk = lelang_kinerja(up)
-    rubrics.extend(_unverified(lk.attrs["rubric"]))
-    lk_keys = pd.DataFrame({"region_id": lk["unit_id"].astype(str).map(region_of).to_numpy(),
-                            "period": lk["period"].astype(int).to_numpy()})
-    acts = _counts(lk_keys, lk["action"].astype(object).to_numpy(), ["reward", "punishment", "target_met"], grid)
+    # lelang kinerja: decisions taken on a period's achievement count only where the region's
+    # lelang-kinerja scheme is in force when they apply (the next period); elsewhere not applicable
+    start = policy_start(study, LELANG_POLICY)
+    start = start.assign(unit_id=start["unit_id"].astype(str), region_id=start["region_id"].astype(str))
+    unit_start = start.set_index("unit_id")["start"]
+    region_start = start.loc[start["start"] > 0].groupby("region_id")["start"].min()
+    rs = grid.get_level_values("region_id").map(region_start).to_numpy(dtype=float)
+    out["lelang_in_force"] = ~np.isnan(rs) & (grid.get_level_values("period").to_numpy() + 1 >= np.nan_to_num(rs))
     for act in ("reward", "punishment", "target_met"):
-        out[f"n_{act}"] = acts[act].to_numpy()
+        out[f"n_{act}"] = np.nan
+    if "lelang_kinerja" in scored:
+        lk = scored["lelang_kinerja"]
+        rubrics_lk = _rubrics_of(lk.attrs.get("rubric"))
+        us = lk["unit_id"].astype(str).map(unit_start).fillna(0).to_numpy()
+        applies = (us > 0) & (lk["period"].astype(int).to_numpy() + 1 >= us)
+        lk = lk.loc[applies]
+        if len(lk):
+            rubrics.extend(rubrics_lk)
+        lk_keys = pd.DataFrame({"region_id": lk["unit_id"].astype(str).map(region_of).to_numpy(),
+                                "period": lk["period"].astype(int).to_numpy()})
+        acts = _counts(lk_keys, lk["action"].astype(object).to_numpy(), ["reward", "punishment", "target_met"], grid)
+        for act in ("reward", "punishment", "target_met"):
+            out[f"n_{act}"] = acts[act].astype(float).where(out["lelang_in_force"]).to_numpy()
 
     seen: dict[str, dict[str, Any]] = {}
     for r in rubrics:  # one entry per rubric: verified only if every use was, tables united
@@ -332,7 +343,9 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
         ``"id"`` or ``"en"``: row labels and column headers.
     population
         Service users per unit (an int for all, ``{unit_id: N}`` or a frame with ``unit_id``,
-        ``population``); default :data:`DEFAULT_UNIT_POPULATION`. Only the flags use it.
+        ``population``); default the data's population column, else
+        :data:`DEFAULT_UNIT_POPULATION` (:mod:`kinerja_research.analysis.sampling`). Only the
+        flags use it.
 
     Returns
     -------
@@ -343,7 +356,9 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
         scored employees (``ip_asn_summary``), IKM is computed over all the region's SKM
         answers, discipline counts are employees whose unexcused absence carries that sanction
         level (PP 94/2021), reward/punishment count units by the lelang-kinerja decision taken
-        on this period's achievement (applied next period).
+        on this period's achievement (applied next period) — only where the region has lelang
+        kinerja in force then; elsewhere the value is missing and the category says
+        "tidak berlaku" / "not applicable".
 
     Raises
     ------
@@ -361,9 +376,12 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
     row = _row(sc, region, period)
     h = _HEAD[lang]
     recs = []
+    lelang = row is not None and bool(row.get("lelang_in_force", False))
     for key, (lab_id, lab_en, val, cat) in _INDICATORS.items():
         value = np.nan if row is None or val not in row.index else row[val]
         category = None if cat is None or row is None or pd.isna(row[cat]) else str(row[cat])
+        if key in ("reward", "punishment") and not lelang:
+            value, category = np.nan, NOT_APPLICABLE[lang]
         recs.append({"key": key, h["indicator"]: lab_id if lang == "id" else lab_en,
                      h["value"]: float(value) if pd.notna(value) else np.nan, h["category"]: category})
     out = pd.DataFrame.from_records(recs).set_index("key")
@@ -441,7 +459,9 @@ def trend_figure(study: Study, region: Any, period: int, *, lang: str = "id") ->
     ax.set_ylim(0, 100)
     ax.set_ylabel("skor (0–100)" if lang == "id" else "score (0–100)")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(region_label(study, region))
+    ax.set_title(f"{region_label(study, region)}: "
+                 + (f"skor {period}, {period - 1} dan rata-rata provinsi" if lang == "id"
+                    else f"scores {period}, {period - 1} and the province mean"))
     fig.tight_layout()
     plt.close(fig)  # returned, shown once by the notebook's display, not twice
     return fig
@@ -516,12 +536,11 @@ def flags(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id
     sc = _scored(study, period, population)
     _record(sc)
     u = sc.units
-    u = u.loc[(u["region_id"] == region) & (u["period"] == period) & u["below_sample_size"].fillna(False)]
-    pop = population if isinstance(population, int) else DEFAULT_UNIT_POPULATION
+    u = u.loc[(u["region_id"] == region) & (u["period"] == period) & u["below_sample_size"].astype(bool)]
     h = _HEAD[lang]
     recs = []
-    for unit, n, req in zip(u["unit"], u["n"], u["sample_required"], strict=True):
-        text = (_FLAG_TEXT["sample"][lang].format(n=int(n), req=int(req), pop=pop) if n >= k
+    for unit, n, req, pop in zip(u["unit"], u["n"], u["sample_required"], u["population"], strict=True):
+        text = (_FLAG_TEXT["sample"][lang].format(n=int(n), req=int(req), pop=_fmt(pop, lang, 0)) if n >= k
                 else _FLAG_TEXT["sample_small"][lang].format(req=int(req), k=k))
         recs.append({h["kind"]: _FLAG_TEXT["kind_sample"][lang], h["unit"]: str(unit), h["detail"]: text})
     for r in sc.rubrics:
@@ -583,8 +602,9 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
             f"Rata-rata IP ASN {_fmt(v['ip_asn'], lang)} ({c['ip_asn'] or '–'}), {cmp('ip_asn')} rata-rata provinsi.",
             f"Predikat SAKIP {c['sakip'] or '–'}, sistem merit kategori {c['merit'] or '–'}, "
             f"zona kepatuhan Ombudsman {c['ombudsman'] or '–'}.",
-            f"Lelang kinerja: {int(v['reward'])} unit mendapat penghargaan dan {int(v['punishment'])} unit sanksi; "
-            f"{int(v['disiplin_berat'])} pegawai tercatat absen hingga tingkat hukuman disiplin berat.",
+            (f"Lelang kinerja: {int(v['reward'])} unit mendapat penghargaan dan {int(v['punishment'])} unit sanksi; "
+             if pd.notna(v["reward"]) else f"Lelang kinerja tidak berlaku di {name} pada {period}; ")
+            + f"{int(v['disiplin_berat'])} pegawai tercatat absen hingga tingkat hukuman disiplin berat.",
         ]
         if n_small:
             parts.append(f"Perhatian: {n_small} unit memiliki sampel SKM di bawah ukuran minimum, "
@@ -598,8 +618,9 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
             f"Mean IP ASN was {_fmt(v['ip_asn'], lang)} ({c['ip_asn'] or '–'}), {cmp('ip_asn')} the province mean.",
             f"SAKIP grade {c['sakip'] or '–'}, merit-system category {c['merit'] or '–'}, "
             f"Ombudsman compliance zone {c['ombudsman'] or '–'}.",
-            f"Lelang kinerja: {int(v['reward'])} units were rewarded and {int(v['punishment'])} punished; "
-            f"{int(v['disiplin_berat'])} employees were absent enough for a severe disciplinary sanction.",
+            (f"Lelang kinerja: {int(v['reward'])} units were rewarded and {int(v['punishment'])} punished; "
+             if pd.notna(v["reward"]) else f"{name} had no lelang-kinerja scheme in force in {period}; ")
+            + f"{int(v['disiplin_berat'])} employees were absent enough for a severe disciplinary sanction.",
         ]
         if n_small:
             parts.append(f"Caution: {n_small} units have SKM samples below the minimum size, "
@@ -609,5 +630,91 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
     return " ".join(parts)
 
 
-__all__ = ["DEFAULT_UNIT_POPULATION", "flags", "region_label", "scorecard", "summary_text", "trend_figure",
-           "trends", "unit_ranking", "warm"]
+_VIEW = {
+    "title": {"id": "Laporan Kinerja {name} {period}", "en": "Performance Report {name} {period}"},
+    "ranking_missing": {"id": "kurang dari {k} responden, angka disembunyikan",
+                        "en": "fewer than {k} respondents, figures withheld"},
+    "card_missing": {"id": "tidak tersedia atau tidak berlaku", "en": "not available or not applicable"},
+}
+
+
+def warm_imports() -> None:
+    """What a regional report loads on first use, imported before a report worker forks: the
+    notebook set-up's dependencies and the reader tables (see
+    :func:`kinerja_research.analysis.notebook.warm_imports`)."""
+    from kinerja_research.analysis.notebook import warm_imports as notebook_warm_imports
+
+    notebook_warm_imports()
+
+
+def heading(study: Study, region: Any, period: int, *, lang: str = "id") -> str:
+    """The report's level-1 heading (markdown): region name and period, in ``lang``.
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> heading(kr.simulate("tiny"), "3504", 2024, lang="en")
+    '# Performance Report Kabupaten Tulungagung 2024'
+    """
+    region, period = _check(study, region, period, lang)
+    return "# " + _VIEW["title"][lang].format(name=region_label(study, region), period=period)
+
+
+def scorecard_view(study: Study, region: Any, period: int, *, lang: str = "id",
+                   population: Any = None) -> Any:
+    """:func:`scorecard` as a reader's table: counts without decimals, categories coloured."""
+    from kinerja_research.analysis.tables import styled
+
+    card = scorecard(study, region, period, lang=lang, population=population)
+    h = _HEAD[lang]
+    digits = {"ip_asn": 1, "ikm": 2, "sakip": 2, "merit": 1, "ombudsman": 2}
+    shown = card.copy()
+    shown[h["value"]] = [_fmt(v, lang, digits.get(key, 0)) for key, v in card[h["value"]].items()]
+    shown[h["category"]] = card[h["category"]].where(card[h["category"]].notna(), "")
+    return styled(shown, lang=lang, bands=[h["category"]], headers={c: c.capitalize() for c in shown.columns},
+                  missing=_VIEW["card_missing"][lang])
+
+
+def trends_view(study: Study, region: Any, period: int, *, lang: str = "id") -> Any:
+    """:func:`trends` as a reader's table (one decimal; what a dash means is said)."""
+    from kinerja_research.analysis.tables import styled
+
+    t = trends(study, region, period, lang=lang)
+    headers = {c: c.replace("_", " ").capitalize() for c in t.columns}
+    return styled(t, lang=lang, digits=1, headers=headers, missing=_VIEW["card_missing"][lang])
+
+
+def ranking_view(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
+                 population: Any = None) -> Any:
+    """:func:`unit_ranking` as a reader's table: rank, unit, sector, respondents, IKM, grade, minimum sample."""
+    from kinerja_research.analysis.tables import styled
+
+    r = unit_ranking(study, region, period, k=k, lang=lang, population=population)
+    h = _HEAD[lang]
+    cols = [h["rank"], h["unit"], h["sector"], "n", "ikm", "mutu", "sample_required", "below_sample_size"]
+    shown = r[cols].astype({"n": "Float64", "sample_required": "Float64"}).astype(object)
+    shown = shown.where(pd.notna(shown), None)
+    names = {"id": {"n": "Responden", "ikm": "IKM", "mutu": "Mutu", "sample_required": "Sampel minimum",
+                    "below_sample_size": "Di bawah minimum"},
+             "en": {"n": "Respondents", "ikm": "IKM", "mutu": "Grade", "sample_required": "Minimum sample",
+                    "below_sample_size": "Below minimum"}}[lang]
+    headers = {h["rank"]: h["rank"].capitalize(), h["unit"]: h["unit"].capitalize(),
+               h["sector"]: h["sector"].capitalize(), **names}
+    for c in (h["rank"], "n", "sample_required"):
+        shown[c] = [None if v is None else int(v) for v in shown[c]]
+    return styled(shown, lang=lang, bands=["mutu"], headers=headers,
+                  missing=_VIEW["ranking_missing"][lang].format(k=k))
+
+
+def flags_view(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
+               population: Any = None) -> Any:
+    """:func:`flags` as a reader's table."""
+    from kinerja_research.analysis.tables import styled
+
+    f = flags(study, region, period, k=k, lang=lang, population=population)
+    return styled(f, lang=lang, headers={c: c.capitalize() for c in f.columns})
+
+
+__all__ = ["DEFAULT_UNIT_POPULATION", "LELANG_POLICY", "NOT_APPLICABLE", "flags", "flags_view", "heading",
+           "ranking_view", "region_label", "scorecard", "scorecard_view", "summary_text", "trend_figure",
+           "trends", "trends_view", "unit_ranking", "warm", "warm_imports"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -108,7 +107,9 @@ def get_salt(salt: str | None = None) -> bytes:
     cfg = settings().get("salt")
     if cfg:
         return str(cfg).encode()
-    path = Path(os.environ.get("KINERJA_SALT_FILE", "data/.salt"))
+    from kinerja_research.config import project_path
+
+    path = project_path(os.environ.get("KINERJA_SALT_FILE") or "data/.salt")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
