@@ -55,15 +55,17 @@ _PEEK_BYTES = 1 << 16
 #: A workbook whose parts unpack beyond this is not peeked at (zip bombs); read() has its own limits.
 _PEEK_XLSX_LIMIT = 4 << 30
 _DIGITS = re.compile(r"\d{4,}")
+_LONG_DIGITS = re.compile(r"\d{10,}")  # codes (units, regions) are short; longer runs may be NIPs
 _QUOTED = re.compile(r"'[^']*'")
 _SEX_DIGIT = re.compile(r"(?<=not )\d\b")
 
 
-def redact(text: str) -> str:
+def redact(text: str, *, quoted: bool = True) -> str:
     """Text safe for the console, logs and published pages: quoted values and digit runs removed.
 
     Reasons may quote a cell (``'19800101…' is not a number``) or spell parts of an NIP (a birth
-    date, an appointment month); both become ``…``. Short numbers (counts, limits) stay.
+    date, an appointment month); both become ``…``. Short numbers (counts, limits) stay. Whole-file
+    messages quote headers and table names, not cells: pass ``quoted=False`` to keep those.
 
     Examples
     --------
@@ -72,7 +74,8 @@ def redact(text: str) -> str:
     >>> redact("'1.98E+17' is not a number")
     '… is not a number'
     """
-    return _SEX_DIGIT.sub("…", _DIGITS.sub("…", _QUOTED.sub("…", str(text))))
+    text = _QUOTED.sub("…", str(text)) if quoted else str(text)
+    return _SEX_DIGIT.sub("…", _DIGITS.sub("…", text))
 
 
 def write_rejects(rejected: pd.DataFrame, path: str | Path, source: str) -> Path:
@@ -132,6 +135,8 @@ class FileReport:
     reasons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["column", "reason", "rows"]))
     normalizations: dict[str, int] = field(default_factory=dict)
     rejects_path: Path | None = None
+    #: For ``unrecognised`` files: ``closest``/``missing`` or ``tied`` (see :class:`UnrecognisedError`).
+    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -205,6 +210,23 @@ class IngestResult:
     def __repr__(self) -> str:
         return (f"IngestResult({self.name!r}: {len(self.files)} files, {len(self.failed)} failed, "
                 f"rows {self.rows})")
+
+
+class UnrecognisedError(ContractError):
+    """No table, or more than one, fits a file's headers.
+
+    Attributes
+    ----------
+    closest, missing
+        The table coming closest and its missing required columns (no table matched).
+    tied
+        The tables fitting equally well (ambiguous).
+    """
+
+    def __init__(self, message: str, *, closest: str = "", missing: tuple[str, ...] = (),
+                 tied: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.closest, self.missing, self.tied = closest, missing, tied
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,7 +344,7 @@ def recognise(path: str | Path) -> tuple[str, str | None]:
     rows = _candidate_rows(path)
     maps = {t: header_map(t)[0] for t in TABLES}
     best: dict[str, tuple[int, set]] = {}  # table → (matched columns, sheets)
-    closest: tuple[int, str, list[str]] = (-1, "", [])
+    closest: tuple[int, str, list[str]] = (0, "", [])
     for sheet, row in rows:
         keys = {normalize_header(c) for c in row if str(c).strip()}
         for t, mapping in maps.items():
@@ -339,16 +361,18 @@ def recognise(path: str | Path) -> tuple[str, str | None]:
                 closest = (len(required) - len(missing), t, missing)
     if not best:
         hint = (f" The closest is '{closest[1]}', which lacks {', '.join(closest[2])}." if closest[1] else "")
-        raise ContractError(
+        raise UnrecognisedError(
             f"{path.name}: its headers match no table of the contract.{hint} Rename the headers, or "
-            f"name the table in a mapping file ({MAPPING_FILE}: `{path.name}: employees`)."
+            f"name the table in a mapping file ({MAPPING_FILE}: `{path.name}: employees`).",
+            closest=closest[1], missing=tuple(closest[2]),
         )
     top = max(n for n, _ in best.values())
     winners = sorted(t for t, (n, _) in best.items() if n == top)
     if len(winners) > 1:
-        raise ContractError(
+        raise UnrecognisedError(
             f"{path.name}: its headers fit tables {' and '.join(winners)} equally well; name the "
-            f"table in a mapping file ({MAPPING_FILE}: `{path.name}: {winners[0]}`)."
+            f"table in a mapping file ({MAPPING_FILE}: `{path.name}: {winners[0]}`).",
+            tied=tuple(winners),
         )
     sheets = best[winners[0]][1]
     return winners[0], (next(iter(sheets)) if len(sheets) == 1 else None)
@@ -496,7 +520,7 @@ def _checks(tables: dict[str, pd.DataFrame], present: set[str]) -> list[CrossChe
         vals = tables[table][column].astype("string")
         unknown = vals.notna() & ~vals.isin(known)
         keys = sorted(vals[unknown].unique().tolist())
-        out.append(CrossCheck(table, column, ref, int(unknown.sum()), len(keys), [redact(k) for k in keys[:10]]))
+        out.append(CrossCheck(table, column, ref, int(unknown.sum()), len(keys), [_LONG_DIGITS.sub("…", k) for k in keys[:10]]))
     return out
 
 
@@ -620,7 +644,7 @@ def _ingest_file(path: Path, rel: str, entry: dict | None, read_options: dict[st
     if entry is None and (path.name.startswith((".", "~$"))):
         return FileReport(rel, "skipped", message="hidden or Excel lock file")
     if FORMATS.get(path.suffix.lower()) is None:
-        return FileReport(rel, "unsupported", message=(
+        return FileReport(rel, "unsupported", details={"suffix": path.suffix}, message=(
             f"{path.suffix or 'no extension'} is not CSV, XLSX or Parquet; convert it, or mark it "
             f"`ignore` in {MAPPING_FILE}"))
     options = dict(read_options)
@@ -631,15 +655,18 @@ def _ingest_file(path: Path, rel: str, entry: dict | None, read_options: dict[st
     else:
         try:
             table, sheet = recognise(path)
+        except UnrecognisedError as exc:
+            return FileReport(rel, "unrecognised", message=redact(str(exc), quoted=False), details={
+                "closest": exc.closest, "missing": list(exc.missing), "tied": list(exc.tied)})
         except ContractError as exc:
-            return FileReport(rel, "unrecognised", message=redact(str(exc)))
+            return FileReport(rel, "failed", message=redact(str(exc), quoted=False))
         how = "headers"
         if sheet is not None and "sheet" not in options and path.suffix.lower() in (".xlsx", ".xlsm"):
             options["sheet"] = sheet
     try:
         res = read(path, table, **options)
     except ContractError as exc:
-        return FileReport(rel, "failed", table=table, how=how, message=redact(str(exc)))
+        return FileReport(rel, "failed", table=table, how=how, message=redact(str(exc), quoted=False))
     except Exception as exc:  # a reader bug must not stop the other files
         return FileReport(rel, "failed", table=table, how=how,
                           message=redact(f"unexpected error while reading ({type(exc).__name__}: {exc})"))
