@@ -56,6 +56,7 @@ _PEEK_BYTES = 1 << 16
 _PEEK_XLSX_LIMIT = 4 << 30
 _DIGITS = re.compile(r"\d{4,}")
 _LONG_DIGITS = re.compile(r"\d{10,}")  # codes (units, regions) are short; longer runs may be NIPs
+_FILE_NAME = re.compile(r"([\w./~$-]+\.(?:csv|tsv|txt|xlsx|xlsm|parquet|pq|ya?ml))\b", re.IGNORECASE)
 _QUOTED = re.compile(r"'[^']*'")
 _SEX_DIGIT = re.compile(r"(?<=not )\d\b")
 
@@ -73,9 +74,17 @@ def redact(text: str, *, quoted: bool = True) -> str:
     'birth date … is not a real date'
     >>> redact("'1.98E+17' is not a number")
     '… is not a number'
+    >>> redact("duplicate key also in pegawai_2024.xlsx")
+    'duplicate key also in pegawai_2024.xlsx'
     """
-    text = _QUOTED.sub("…", str(text)) if quoted else str(text)
-    return _SEX_DIGIT.sub("…", _DIGITS.sub("…", text))
+    out = []
+    for i, part in enumerate(_FILE_NAME.split(str(text))):
+        if i % 2:  # a file name: keep its years and numbers, not an NIP-long run
+            out.append(_LONG_DIGITS.sub("…", part))
+            continue
+        part = _QUOTED.sub("…", part) if quoted else part
+        out.append(_SEX_DIGIT.sub("…", _DIGITS.sub("…", part)))
+    return "".join(out)
 
 
 def write_rejects(rejected: pd.DataFrame, path: str | Path, source: str) -> Path:
