@@ -209,3 +209,15 @@ def test_redact_hides_nip_parts() -> None:
         assert not re.search(r"\d{4,}", out) and "not 3" not in out
     assert redact("NIP must have exactly 18 digits (has 5 characters)") == \
         "NIP must have exactly 18 digits (has 5 characters)"
+
+
+def test_hidden_folders_are_listed_as_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "src"
+    (src / ".cache").mkdir(parents=True)
+    valid_employees(4).to_csv(src / "pegawai.csv", index=False)
+    valid_employees(4).to_csv(src / ".cache" / "pegawai.csv", index=False)
+    res = kr.data.ingest(src, "h", salt=SALT)
+    assert [(f.path, f.status) for f in res.files] == [(".cache/pegawai.csv", "skipped"), ("pegawai.csv", "read")]
+    assert res.exit_code == 0 and res.rows == {"employees": 4}
+    assert [c.checked for c in res.checks] == [False]  # no units file: the unit check is not possible

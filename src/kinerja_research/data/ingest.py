@@ -121,7 +121,7 @@ class FileReport:
         ``"read"`` (every row valid), ``"rejected rows"``, ``"failed"`` (the whole file could not
         be used), ``"unrecognised"`` (no table matches its headers), ``"unsupported"`` (not CSV,
         XLSX or Parquet), ``"ignored"`` (``ignore`` in the mapping file) or ``"skipped"`` (hidden
-        files and Excel lock files).
+        files or folders and Excel lock files).
     table, how
         The table and how it was found: ``"headers"`` or ``"mapping"``.
     message
@@ -650,7 +650,7 @@ def _ingest_file(path: Path, rel: str, entry: dict | None, read_options: dict[st
                  parts: dict[str, list], rejects: dict[str, pd.DataFrame]) -> FileReport:
     if entry and entry["table"] == "ignore":
         return FileReport(rel, "ignored", how="mapping", message="marked ignore in the mapping file")
-    if entry is None and (path.name.startswith((".", "~$"))):
+    if entry is None and (path.name.startswith("~$") or any(x.startswith(".") for x in rel.split("/"))):
         return FileReport(rel, "skipped", message="hidden or Excel lock file")
     if FORMATS.get(path.suffix.lower()) is None:
         return FileReport(rel, "unsupported", details={"suffix": path.suffix}, message=(

@@ -265,7 +265,13 @@ def resolve_salt(
         key = _check_length(env.encode(), ENV_SALT, strict=strict)
         return key, SaltInfo(ENV_SALT, None, fingerprint(key), 8 * len(key))
     path = user_salt_path()
-    created = _create_user_salt(path)
+    try:
+        created = _create_user_salt(path)
+    except OSError as exc:
+        raise SaltError(
+            f"the salt file {path} cannot be created ({exc.strerror}). Make the folder writable, "
+            f"or give the salt with {ENV_SALT} or --salt-file."
+        ) from None
     key = _read_user_salt(path)
     return key, SaltInfo("user config", path, fingerprint(key), 8 * len(key), created)
 
