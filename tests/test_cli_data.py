@@ -98,3 +98,16 @@ def test_ingest_bad_input_without_traceback(tmp_path: Path, monkeypatch: pytest.
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_file_named_by_an_nip_is_not_shown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "exports"
+    src.mkdir()
+    nip = "198001012005011001"
+    valid_employees(5).to_csv(src / f"{nip}.csv", index=False)
+    result = runner.invoke(app, ["ingest", "exports", "--name", "one"])
+    assert result.exit_code == 0, result.output
+    assert nip not in result.output and "….csv" in result.output
+    text = (tmp_path / "reports" / "data_quality" / "one.html").read_text(encoding="utf-8")
+    assert nip not in text and scan_text(text) == []

@@ -232,6 +232,7 @@ def ingest(
 
     from kinerja_research.data import ContractError
     from kinerja_research.data.ingest import ingest as run
+    from kinerja_research.data.ingest import redact
     from kinerja_research.reports.quality import write_quality_page
 
     if lang not in ("id", "en"):
@@ -243,12 +244,12 @@ def ingest(
 
         def step(path: str, report: object) -> None:
             if report is None:
-                bar.update(task, description=f"reading {path}")
+                bar.update(task, description=f"reading {redact(path)}")
                 return
             mark = {"read": "[green]ok[/]", "rejected rows": "[yellow]some rows rejected[/]",
                     "skipped": "[dim]skipped[/]", "ignored": "[dim]ignored[/]"}.get(
                         report.status, f"[bold red]{report.status}[/]")
-            bar.console.print(f"{path}: {report.table or '—'} — {report.n_rows:,} rows, "
+            bar.console.print(f"{redact(path)}: {report.table or '—'} — {report.n_rows:,} rows, "
                               f"{report.n_rejected:,} rejected — {mark}")
             bar.advance(task)
 
@@ -257,25 +258,32 @@ def ingest(
                          progress=step, **_read_options(decimal, thousands))
         except ContractError as exc:
             _fail(str(exc))
+        except OSError as exc:
+            _fail(f"cannot write the study: {exc.strerror} ({exc.filename}).")
         bar.update(task, description="done", total=len(result.files), completed=len(result.files))
-    page = write_quality_page(result, reports_dir / "data_quality" / f"{name}.html", lang=lang)
+    try:
+        page = write_quality_page(result, reports_dir / "data_quality" / f"{name}.html", lang=lang)
+    except (ValueError, OSError) as exc:  # the privacy scan withheld it, or the folder is not writable
+        page = None
+        err.print(f"[bold red]data-quality page not written:[/] {exc}")
 
     t = Table(title=f"{source_dir} → dataset '{name}'")
     for c, j in (("file", "left"), ("table", "left"), ("rows", "right"), ("valid", "right"),
                  ("rejected", "right"), ("status", "left")):
         t.add_column(c, justify=j)
     for f in result.files:
-        t.add_row(f.path, f.table or "—", f"{f.n_rows:,}", f"{f.n_valid:,}", f"{f.n_rejected:,}",
+        t.add_row(redact(f.path), f.table or "—", f"{f.n_rows:,}", f"{f.n_valid:,}", f"{f.n_rejected:,}",
                   f.status + (f": {f.message}" if f.message else ""))
     console.print(t)
     if result.study_dir:
         console.print(f"study        → {result.study_dir}  (dataset: {name})")
     if any(f.rejects_path for f in result.files):
         console.print(f"rejects      → {result.interim_dir} [bold](personal data: keep private)[/]")
-    console.print(f"data quality → {page}")
+    if page is not None:
+        console.print(f"data quality → {page}")
     for f in result.failed:
-        err.print(f"[red]not used:[/] {f.path}: {f.message}")
-    raise typer.Exit(result.exit_code)
+        err.print(f"[red]not used:[/] {redact(f.path)}: {f.message}")
+    raise typer.Exit(result.exit_code if page is not None else max(result.exit_code, 1))
 
 
 @app.command()

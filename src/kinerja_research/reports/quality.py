@@ -16,7 +16,7 @@ import html
 import os
 from pathlib import Path
 
-from kinerja_research.data.ingest import IngestResult
+from kinerja_research.data.ingest import IngestResult, redact
 from kinerja_research.reports.privacy import scan_text
 
 _T: dict[str, dict[str, str]] = {
@@ -205,7 +205,7 @@ def quality_html(result: IngestResult, *, lang: str = "id") -> str:
         status = t(f"st_{f.status}")
         cls = "bad" if f.failed else ""
         rows.append([
-            f"<code>{_e(f.path)}</code>", _e(f.table or "—"), t(f.how) if f.how else "—",
+            f"<code>{_e(redact(f.path))}</code>", _e(f.table or "—"), t(f.how) if f.how else "—",
             n(f.n_rows), n(f.n_valid), n(f.n_rejected),
             f'<span class="{cls}">{status}</span>', note,
         ])
@@ -215,7 +215,7 @@ def quality_html(result: IngestResult, *, lang: str = "id") -> str:
         parts.append(f"<p>{t('reader_note')}</p>")
 
     parts.append(f"<h2>{t('reasons')}</h2>")
-    reason_rows = [[f"<code>{_e(f.path)}</code>", _e(r.column), _e(r.reason), n(int(r.rows))]
+    reason_rows = [[f"<code>{_e(redact(f.path))}</code>", _e(r.column), _e(r.reason), n(int(r.rows))]
                    for f in result.files for r in f.reasons.itertuples(index=False)]
     parts.append(_table([t("file"), t("column"), t("reason"), t("rejected")], reason_rows, {3})
                  if reason_rows else f"<p>{t('reasons_none')}</p>")
@@ -225,7 +225,7 @@ def quality_html(result: IngestResult, *, lang: str = "id") -> str:
             parts.append(f"<p>{t('reasons_note')}</p>")
 
     parts.append(f"<h2>{t('norm')}</h2>")
-    norm_rows = [[f"<code>{_e(f.path)}</code>", _e(k), n(v)] for f in result.files
+    norm_rows = [[f"<code>{_e(redact(f.path))}</code>", _e(k), n(v)] for f in result.files
                  for k, v in sorted(f.normalizations.items())]
     parts.append(_table([t("file"), t("kind"), t("count")], norm_rows, {2}) if norm_rows
                  else f"<p>{t('norm_none')}</p>")
