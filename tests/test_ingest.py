@@ -221,3 +221,32 @@ def test_hidden_folders_are_listed_as_skipped(tmp_path: Path, monkeypatch: pytes
     assert [(f.path, f.status) for f in res.files] == [(".cache/pegawai.csv", "skipped"), ("pegawai.csv", "read")]
     assert res.exit_code == 0 and res.rows == {"employees": 4}
     assert [c.checked for c in res.checks] == [False]  # no units file: the unit check is not possible
+
+
+@pytest.mark.notebooks
+def test_reports_render_on_an_ingested_study(tiny, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exports of a world, ingested, serve the study notebooks with ``dataset:`` set to it."""
+    from kinerja_research.reports import run_reports
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "exports"
+    src.mkdir()
+    tiny.regions.to_csv(src / "wilayah.csv", index=False)
+    tiny.units.to_csv(src / "unit.csv", index=False)
+    tiny.employees.rename(columns={"nip": "NIP", "period": "Periode"}).to_csv(src / "pegawai.csv", index=False, sep=";")
+    tiny.skm_responses.to_parquet(src / "skm.parquet")
+    tiny.unit_performance.to_csv(src / "kinerja.csv", index=False)
+    tiny.institution_assessments.to_excel(src / "penilaian.xlsx", index=False)
+    tiny.policies.to_csv(src / "kebijakan.csv", index=False)
+    res = kr.data.ingest(src, "tinyreal", salt=SALT)
+    assert res.exit_code == 0 and res.rows["employees"] == len(tiny.employees)
+    assert all(c.n_rows == 0 for c in res.checks)
+    grid = {"defaults": {"dataset": "tinyreal", "lang": "id", "seed": 0, "k": 5},
+            "data": "data/processed/tinyreal",
+            "reports": [{"notebook": str(root / "notebooks" / f"{nb}.ipynb")}
+                        for nb in ("00_data_overview", "02_service_quality")]}
+    summary = run_reports(grid, workers=1, out_dir=tmp_path / "reports", progress=False)
+    assert summary.exit_code == 0, summary.errors
+    manifest = json.loads((tmp_path / "reports" / "00_data_overview.manifest.json").read_text())
+    assert manifest["parameters"]["dataset"] == "tinyreal"
