@@ -216,3 +216,10 @@ def test_cli_refuses_empty_salt_without_traceback(fresh_home: Path, tmp_path: Pa
     result = CliRunner().invoke(app, ["validate", str(src), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "empty" in result.output and "Traceback" not in result.output
+
+
+def test_empty_bytes_salt_is_refused_too() -> None:
+    with pytest.raises(SaltError, match="empty"):
+        pseudonymize_nip(pd.Series([NIP]), b"")
+    with pytest.raises(SaltError, match="empty"):
+        pseudonymize_nip(pd.Series([NIP]), b"  \n")

@@ -126,9 +126,9 @@ def validate(
     t.add_row(f"{res.n_rows:,}", f"{len(res.valid):,}", f"{res.n_rejected_rows:,}")
     console.print(t)
     if res.dropped_personal:
-        console.print(f"personal columns dropped: {', '.join(res.dropped_personal)}")
-    if res.ignored_columns:
-        console.print(f"columns outside the contract (not kept): {', '.join(res.ignored_columns)}")
+        console.print(f"personal columns dropped: {redact(', '.join(res.dropped_personal))}")
+    if res.ignored_columns:  # a file without a header row makes a record of headers: redact
+        console.print(f"columns outside the contract (not kept): {redact(', '.join(res.ignored_columns))}")
     if res.n_rejected_rows:
         s = Table(title="problems")
         for c in ("column", "reason", "rows"):

@@ -591,7 +591,7 @@ def ingest(
             f"dataset name {name!r} is not usable: use letters, digits, '_', '-' or '.', start with a "
             "letter or digit, and not 'synthetic' (the name of the built-in world)."
         )
-    key = salt if isinstance(salt, bytes) else get_salt(salt, salt_file=salt_file, strict=True)
+    key = get_salt(salt, salt_file=salt_file, strict=True)
     mapping_path = Path(mapping) if mapping else (source / MAPPING_FILE if (source / MAPPING_FILE).exists() else None)
     entries = load_mapping(mapping_path) if mapping_path else {}
     root = Path(data_root)

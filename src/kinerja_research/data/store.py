@@ -55,7 +55,7 @@ def pseudonymize_nip(
         NIPs as text; missing values stay missing.
     salt
         The salt; default: the salt in force (:func:`kinerja_research.data.salt.resolve_salt`).
-        Bytes are used as given.
+        Bytes are used as given (surrounding whitespace stripped, like text).
     strict
         Refuse a salt shorter than 256 bits instead of warning.
 
@@ -65,7 +65,7 @@ def pseudonymize_nip(
     >>> len(p[0])
     16
     """
-    key = salt if isinstance(salt, bytes) else get_salt(salt, strict=strict)
+    key = get_salt(salt, strict=strict)  # bytes too: an empty key is refused whatever its type
     s = pd.Series(nip, dtype="string")
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     base = hashlib.blake2b(key=pseudonym_key(key), digest_size=PSEUDONYM_BYTES)
@@ -130,7 +130,7 @@ def save(study: Study, directory: str | Path, *, salt: str | None = None) -> Pat
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    if "nip" in study.employees.columns and not isinstance(salt, bytes):
+    if "nip" in study.employees.columns:
         salt = get_salt(salt)
     fingerprints = {}
     for name in TABLES:
