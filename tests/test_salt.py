@@ -223,3 +223,13 @@ def test_empty_bytes_salt_is_refused_too() -> None:
         pseudonymize_nip(pd.Series([NIP]), b"")
     with pytest.raises(SaltError, match="empty"):
         pseudonymize_nip(pd.Series([NIP]), b"  \n")
+
+
+def test_pseudonym_is_the_documented_construction() -> None:
+    import hashlib
+
+    expected = hashlib.blake2b(NIP.encode(), key=hashlib.sha256(LONG.encode()).digest(), digest_size=8).hexdigest()
+    got = pseudonymize_nip(pd.Series([NIP, None, NIP]), LONG)
+    assert got[0] == expected == got[2] and got.isna().tolist() == [False, True, False]
+    readme = (Path(__file__).resolve().parents[1] / "data" / "README.md").read_text(encoding="utf-8")
+    assert "hashlib.blake2b(nip.encode(), key=sha256(salt).digest()," in readme.replace("\n", " ").replace("  ", " ")
