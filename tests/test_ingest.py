@@ -36,7 +36,8 @@ def _units() -> pd.DataFrame:
 def _skm() -> pd.DataFrame:
     rows = []
     for i in range(12):
-        rows.append({"response_id": f"R{i}", "unit_id": "U9" if i == 11 else f"U{i % 2}",
+        unit = {10: "U3", 11: "U9"}.get(i, f"U{i % 2}")  # U3 is in Surabaya, U9 is unknown
+        rows.append({"response_id": f"R{i}", "unit_id": unit,
                      "period": 2021 if i < 6 else 2023, **{f"u{k}": 1 + (i + k) % 4 for k in range(1, 10)}})
     return pd.DataFrame(rows)
 
@@ -132,6 +133,8 @@ def test_ingest_builds_a_loadable_study(exports: tuple[Path, dict], tmp_path: Pa
     assert ("policies", "unit_id") not in checks  # no policies file: nothing to check
     assert res.missing_periods["skm_responses"] == [2022]
     assert res.missing_periods["employees"] == []
+    assert res.region_gaps == {"skm_responses": {"3578": [2021]}}  # Surabaya: 2023 only
+    assert res.regions_without_rows == {}
     cov = res.coverage
     assert cov.loc[(cov["table"] == "skm_responses") & (cov["region_id"] == "?"), "rows"].sum() == 1
 

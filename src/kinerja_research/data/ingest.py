@@ -185,9 +185,12 @@ class IngestResult:
         Rows per ``table``, ``region_id``, ``period`` (employees, SKM responses and unit
         performance through their unit's region; assessments and policies directly).
     missing_periods
-        Per table: years inside the table's first–last span with no rows at all.
+        Per table: years inside the table's first–last span with no rows at all (policies,
+        whose period is a start year, are left out).
     region_gaps
-        Per table: region_id → years of the table's span missing for that region.
+        Per table: region_id → years the table covers but that region lacks.
+    regions_without_rows
+        Per table: regions of the regions table with no row at all.
     checks
         Cross-table checks.
     salt_fingerprint
@@ -206,6 +209,7 @@ class IngestResult:
     checks: list[CrossCheck]
     salt_fingerprint: str
     region_names: dict[str, str] = field(default_factory=dict)
+    regions_without_rows: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[FileReport]:
@@ -496,21 +500,30 @@ def _coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out.sort_values(["table", "region_id", "period"], ignore_index=True)
 
 
-def _missing(coverage: pd.DataFrame) -> tuple[dict[str, list[int]], dict[str, dict[str, list[int]]]]:
+def _missing(coverage: pd.DataFrame, regions: pd.DataFrame) -> tuple[
+        dict[str, list[int]], dict[str, dict[str, list[int]]], dict[str, list[str]]]:
+    """Years missing per table, years missing per region, and known regions without any row.
+
+    Policies are left out: their period is a start year, and years without a new policy are normal.
+    """
     missing: dict[str, list[int]] = {}
     gaps: dict[str, dict[str, list[int]]] = {}
-    for t, c in coverage.groupby("table", sort=True):
+    absent: dict[str, list[str]] = {}
+    known = set(regions["region_id"].dropna().astype(str)) if len(regions) else set()
+    for t, c in coverage[coverage["table"] != "policies"].groupby("table", sort=True):
         years = c["period"].dropna().astype(int)
         if years.empty:
             continue
-        span = set(range(int(years.min()), int(years.max()) + 1))
         present = set(years)
-        missing[str(t)] = sorted(span - present)
-        per = c.dropna(subset=["period"]).groupby("region_id")["period"].agg(lambda s: set(s.astype(int)))
-        g = {str(r): sorted(span - ys) for r, ys in per.items() if span - ys}
+        missing[str(t)] = sorted(set(range(min(present), max(present) + 1)) - present)
+        c = c[c["region_id"] != "?"].dropna(subset=["period"])
+        per = c.groupby("region_id")["period"].agg(lambda s: set(s.astype(int)))
+        g = {str(r): sorted(present - ys) for r, ys in per.items() if present - ys}
         if g:
             gaps[str(t)] = g
-    return missing, gaps
+        if known - set(per.index.astype(str)):
+            absent[str(t)] = sorted(known - set(per.index.astype(str)))
+    return missing, gaps, absent
 
 
 def _checks(tables: dict[str, pd.DataFrame], present: set[str]) -> list[CrossCheck]:
@@ -635,13 +648,14 @@ def ingest(
         study = Study(**tables, meta=meta)
         study_dir = save(study, root / "processed" / name, salt=key)
     coverage = _coverage(tables)
-    missing, gaps = _missing(coverage)
+    missing, gaps, absent = _missing(coverage, tables["regions"])
     regions = tables["regions"]
     names = dict(zip(regions["region_id"].astype(str), regions["name"].astype(str), strict=True)) if len(regions) else {}
     return IngestResult(
         name=name, source_dir=source, study_dir=study_dir, interim_dir=interim, files=reports,
         rows={t: len(tables[t]) for t in TABLES if t in present}, coverage=coverage,
-        missing_periods=missing, region_gaps=gaps, checks=_checks(tables, present),
+        missing_periods=missing, region_gaps=gaps, regions_without_rows=absent,
+        checks=_checks(tables, present),
         salt_fingerprint=fp, region_names=names,
     )
 

@@ -69,11 +69,12 @@ _T: dict[str, dict[str, str]] = {
     "region": {"id": "kode wilayah", "en": "region code"},
     "region_label": {"id": "wilayah", "en": "region"},
     "missing": {"id": "Periode yang hilang", "en": "Missing periods"},
-    "missing_none": {"id": "Tidak ada tahun yang hilang di dalam rentang tiap tabel.",
-                     "en": "No year is missing inside any table's span."},
+    "missing_none": {"id": "Tidak ada tahun atau wilayah yang hilang di tabel mana pun.",
+                     "en": "No year or region is missing from any table."},
     "span": {"id": "rentang", "en": "span"},
     "years_missing": {"id": "tahun tanpa data", "en": "years without data"},
-    "regions_gaps": {"id": "wilayah dengan tahun kosong", "en": "regions with empty years"},
+    "regions_gaps": {"id": "wilayah yang kehilangan sebagian tahun", "en": "regions lacking some years"},
+    "regions_absent": {"id": "wilayah tanpa data sama sekali", "en": "regions with no rows at all"},
     "checks": {"id": "Pemeriksaan antartabel", "en": "Cross-table checks"},
     "check": {"id": "pemeriksaan", "en": "check"},
     "result": {"id": "hasil", "en": "result"},
@@ -151,6 +152,12 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozen
 
 def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
+
+
+def _listed(codes: object, n: object, limit: int = 20) -> str:
+    codes = sorted(codes)
+    more = " …" if len(codes) > limit else ""
+    return n(len(codes)) + (": " + _e(", ".join(codes[:limit])) + more if codes else "")
 
 
 def _message(f: object, t: object) -> str:
@@ -249,10 +256,12 @@ def quality_html(result: IngestResult, *, lang: str = "id") -> str:
     for table, years in result.missing_periods.items():
         cov = result.coverage[result.coverage["table"] == table]["period"].dropna().astype(int)
         gaps = result.region_gaps.get(table, {})
+        absent = result.regions_without_rows.get(table, [])
         miss_rows.append([_e(table), f"{cov.min()}–{cov.max()}", _e(", ".join(map(str, years)) or "—"),
-                          n(len(gaps)) + (": " + _e(", ".join(sorted(gaps)[:20])) if gaps else "")])
-    if any(r[2] != "—" or r[3] != "0" for r in miss_rows):
-        parts.append(_table([t("table"), t("span"), t("years_missing"), t("regions_gaps")], miss_rows))
+                          _listed(gaps, n), _listed(absent, n)])
+    if any(r[2] != "—" or r[3] != "0" or r[4] != "0" for r in miss_rows):
+        parts.append(_table([t("table"), t("span"), t("years_missing"), t("regions_gaps"),
+                             t("regions_absent")], miss_rows))
     else:
         parts.append(f"<p>{t('missing_none')}</p>")
 
