@@ -94,7 +94,7 @@ def validate(
     personal data: its first line says so, and it is never written beside the raw file.
     """
     from kinerja_research.data import ContractError, pseudonymize_nip, read
-    from kinerja_research.data.ingest import redact, write_rejects
+    from kinerja_research.data.rejects import redact, write_rejects
 
     if out.resolve() == file.resolve().parent:
         _fail(f"--out {out} is the folder of the raw file; the rejects hold personal data and go "
@@ -232,7 +232,7 @@ def ingest(
 
     from kinerja_research.data import ContractError
     from kinerja_research.data.ingest import ingest as run
-    from kinerja_research.data.ingest import redact
+    from kinerja_research.data.rejects import redact
     from kinerja_research.reports.quality import write_quality_page
 
     if lang not in ("id", "en"):

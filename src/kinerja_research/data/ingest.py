@@ -19,10 +19,7 @@ periods, cross-table checks); :mod:`kinerja_research.reports.quality` renders it
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,83 +27,21 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from kinerja_research.data.coverage import CrossCheck, coverage, cross_checks, missing_periods
 from kinerja_research.data.errors import ContractError
-from kinerja_research.data.read import FORMATS, header_map, normalize_header, read
+from kinerja_research.data.read import FORMATS, read
+from kinerja_research.data.recognise import MAPPING_FILE, UnrecognisedError, load_mapping, recognise
+from kinerja_research.data.rejects import PERSONAL_DATA_LINE, read_rejects, redact, write_rejects
 from kinerja_research.data.salt import fingerprint, get_salt
 from kinerja_research.data.schemas import empty_frame, table_spec
 from kinerja_research.data.store import save
 from kinerja_research.data.study import TABLES, Study
 
-#: Name of the optional mapping file looked for in the source folder.
-MAPPING_FILE = "kinerja_ingest.yml"
-#: First line of every rejects file.
-PERSONAL_DATA_LINE = (
-    "# PERSONAL DATA — raw values (NIPs) from {source}, for fixing the export. Keep it private "
-    "(data/interim is git-ignored), never share or publish it, delete it once fixed."
-)
-#: Column that gives each table's period, for coverage and missing periods.
-PERIOD_COLUMN = {"employees": "period", "skm_responses": "period", "unit_performance": "period",
-                 "institution_assessments": "year", "policies": "start_period"}
+__all__ = ["MAPPING_FILE", "PERSONAL_DATA_LINE", "CrossCheck", "FileReport", "IngestResult", "ingest",
+           "load_mapping", "read_rejects", "recognise", "redact", "write_rejects"]
+
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_PEEK_ROWS = 30
-_PEEK_BYTES = 1 << 16
-#: A workbook whose parts unpack beyond this is not peeked at (zip bombs); read() has its own limits.
-_PEEK_XLSX_LIMIT = 4 << 30
-_DIGITS = re.compile(r"\d{4,}")
-_LONG_DIGITS = re.compile(r"\d{10,}")  # codes (units, regions) are short; longer runs may be NIPs
-_FILE_NAME = re.compile(r"([\w./~$-]+\.(?:csv|tsv|txt|xlsx|xlsm|parquet|pq|ya?ml))\b", re.IGNORECASE)
-_QUOTED = re.compile(r"'[^']*'")
-_SEX_DIGIT = re.compile(r"(?<=not )\d\b")
-
-
-def redact(text: str, *, quoted: bool = True) -> str:
-    """Text safe for the console, logs and published pages: quoted values and digit runs removed.
-
-    Reasons may quote a cell (``'19800101…' is not a number``) or spell parts of an NIP (a birth
-    date, an appointment month); both become ``…``. Short numbers (counts, limits) stay. Whole-file
-    messages quote headers and table names, not cells: pass ``quoted=False`` to keep those.
-
-    Examples
-    --------
-    >>> redact("birth date 19901332 is not a real date")
-    'birth date … is not a real date'
-    >>> redact("'1.98E+17' is not a number")
-    '… is not a number'
-    >>> redact("duplicate key also in pegawai_2024.xlsx")
-    'duplicate key also in pegawai_2024.xlsx'
-    """
-    out = []
-    for i, part in enumerate(_FILE_NAME.split(str(text))):
-        if i % 2:  # a file name: keep its years and numbers, not an NIP-long run
-            out.append(_LONG_DIGITS.sub("…", part))
-            continue
-        part = _QUOTED.sub("…", part) if quoted else part
-        out.append(_SEX_DIGIT.sub("…", _DIGITS.sub("…", part)))
-    return "".join(out)
-
-
-def write_rejects(rejected: pd.DataFrame, path: str | Path, source: str) -> Path:
-    """Write a rejects CSV whose first line marks it as personal data; see :func:`read_rejects`.
-
-    Examples
-    --------
-    >>> write_rejects(res.rejected, "data/interim/pegawai.rejects.csv", "pegawai.csv")  # doctest: +SKIP
-    """
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        fh.write(PERSONAL_DATA_LINE.format(source=source) + "\n")
-        rejected.to_csv(fh, index=False)
-    tmp.replace(p)
-    return p
-
-
-def read_rejects(path: str | Path) -> pd.DataFrame:
-    """Read a rejects file written by :func:`write_rejects` (skipping its personal-data line)."""
-    return pd.read_csv(path, skiprows=1, dtype={"value": "string", "column": "string", "reason": "string"})
 
 
 @dataclass
@@ -151,22 +86,6 @@ class FileReport:
     def failed(self) -> bool:
         """The file holds data that did not reach the study at all."""
         return self.status in ("failed", "unrecognised", "unsupported")
-
-
-@dataclass
-class CrossCheck:
-    """One cross-table check: rows of ``table`` whose ``column`` is not a key of ``reference``."""
-
-    table: str
-    column: str
-    reference: str
-    n_rows: int | None  # None: not checked (a table is absent)
-    n_keys: int = 0
-    examples: list[str] = field(default_factory=list)
-
-    @property
-    def checked(self) -> bool:
-        return self.n_rows is not None
 
 
 @dataclass
@@ -223,172 +142,6 @@ class IngestResult:
     def __repr__(self) -> str:
         return (f"IngestResult({self.name!r}: {len(self.files)} files, {len(self.failed)} failed, "
                 f"rows {self.rows})")
-
-
-class UnrecognisedError(ContractError):
-    """No table, or more than one, fits a file's headers.
-
-    Attributes
-    ----------
-    closest, missing
-        The table coming closest and its missing required columns (no table matched).
-    tied
-        The tables fitting equally well (ambiguous).
-    """
-
-    def __init__(self, message: str, *, closest: str = "", missing: tuple[str, ...] = (),
-                 tied: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.closest, self.missing, self.tied = closest, missing, tied
-
-
-# --------------------------------------------------------------------------------------------
-# mapping file and recognition
-# --------------------------------------------------------------------------------------------
-def load_mapping(path: str | Path) -> dict[str, dict[str, Any]]:
-    """Read a mapping file: ``file: table``, ``file: {table: t, sheet: s}`` or ``file: ignore``.
-
-    The entries may sit at the top level or under ``files:``. File names are relative to the
-    source folder.
-
-    Raises
-    ------
-    ContractError
-        For a file that is not a mapping, an unknown table or an unknown key.
-    """
-    p = Path(path)
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ContractError(f"mapping file {p} cannot be read: {exc}") from None
-    if isinstance(doc, dict) and isinstance(doc.get("files"), dict):
-        doc = doc["files"]
-    if not isinstance(doc, dict):
-        raise ContractError(f"mapping file {p} must map file names to tables, e.g. `pegawai.xlsx: employees`.")
-    out: dict[str, dict[str, Any]] = {}
-    for name, entry in doc.items():
-        if isinstance(entry, str) or entry is None:
-            entry = {"table": entry or "ignore"}
-        if not isinstance(entry, dict) or set(entry) - {"table", "sheet"}:
-            raise ContractError(
-                f"mapping file {p}: entry {name!r} must be a table name or {{table: …, sheet: …}}."
-            )
-        table = str(entry.get("table", ""))
-        if table != "ignore" and table not in TABLES:
-            raise ContractError(
-                f"mapping file {p}: {name!r} names table {table!r}; use one of {', '.join(TABLES)} or ignore."
-            )
-        out[str(name).replace("\\", "/")] = {"table": table, **({"sheet": entry["sheet"]} if "sheet" in entry else {})}
-    return out
-
-
-def _csv_rows(path: Path) -> list[tuple[str | None, list[str]]]:
-    with path.open("rb") as fh:
-        raw = fh.read(_PEEK_BYTES)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:  # the peek may cut a character in two at its end
-        text = raw[:exc.start].decode("utf-8-sig") if exc.start > len(raw) - 4 else raw.decode("cp1252", "replace")
-    lines = text.splitlines()[:_PEEK_ROWS]
-    seps = {s: sum(line.count(s) for line in lines) for s in (",", ";", "\t", "|")}
-    sep = max(seps, key=seps.get)
-    try:
-        rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
-    except csv.Error:
-        rows = [line.split(sep) for line in lines]
-    return [(None, r) for r in rows]
-
-
-def _xlsx_rows(path: Path) -> list[tuple[str | None, list[str]]]:
-    with zipfile.ZipFile(path) as zf:
-        if sum(i.file_size for i in zf.infolist()) > _PEEK_XLSX_LIMIT:
-            raise ContractError(
-                f"{path.name} unpacks to more than {_PEEK_XLSX_LIMIT >> 30} GiB; it is not read. "
-                "Export the sheet as CSV instead."
-            )
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        out = []
-        for ws in wb.worksheets:
-            for row in ws.iter_rows(max_row=_PEEK_ROWS, values_only=True):
-                out.append((ws.title, ["" if v is None else str(v) for v in row]))
-        return out
-    finally:
-        wb.close()
-
-
-def _parquet_rows(path: Path) -> list[tuple[str | None, list[str]]]:
-    import pyarrow.parquet as pq
-
-    return [(None, list(pq.read_schema(path).names))]
-
-
-def _candidate_rows(path: Path) -> list[tuple[str | None, list[str]]]:
-    fmt = FORMATS.get(path.suffix.lower())
-    try:
-        return {"csv": _csv_rows, "xlsx": _xlsx_rows, "parquet": _parquet_rows}[fmt](path)
-    except ContractError:
-        raise
-    except Exception as exc:  # a damaged file: read() will give the precise reason
-        raise ContractError(f"{path.name} cannot be opened ({type(exc).__name__}).") from None
-
-
-def recognise(path: str | Path) -> tuple[str, str | None]:
-    """The contract table a file holds, judged from its headers, and the sheet holding them.
-
-    Up to 30 rows from the top (of every sheet, for a workbook) are tried as the header row, so
-    title rows above the header do not matter. A table matches when every required column is
-    present; among matching tables the one with the most recognised columns wins.
-
-    Returns
-    -------
-    tuple of str and str or None
-        The table, and the sheet when exactly one sheet holds the header (else ``None``).
-
-    Raises
-    ------
-    ContractError
-        When no table matches (naming the closest table and its missing columns) or when two
-        tables match equally well.
-    """
-    path = Path(path)
-    rows = _candidate_rows(path)
-    maps = {t: header_map(t)[0] for t in TABLES}
-    best: dict[str, tuple[int, set]] = {}  # table → (matched columns, sheets)
-    closest: tuple[int, str, list[str]] = (0, "", [])
-    for sheet, row in rows:
-        keys = {normalize_header(c) for c in row if str(c).strip()}
-        for t, mapping in maps.items():
-            matched = {mapping[k] for k in keys if k in mapping}
-            required = table_spec(t).required
-            missing = [c for c in required if c not in matched]
-            if not missing:
-                n, sheets = best.get(t, (0, set()))
-                if len(matched) > n:
-                    best[t] = (len(matched), {sheet})
-                elif len(matched) == n:
-                    sheets.add(sheet)
-            elif len(required) - len(missing) > closest[0]:
-                closest = (len(required) - len(missing), t, missing)
-    if not best:
-        hint = (f" The closest is '{closest[1]}', which lacks {', '.join(closest[2])}." if closest[1] else "")
-        raise UnrecognisedError(
-            f"{path.name}: its headers match no table of the contract.{hint} Rename the headers, or "
-            f"name the table in a mapping file ({MAPPING_FILE}: `{path.name}: employees`).",
-            closest=closest[1], missing=tuple(closest[2]),
-        )
-    top = max(n for n, _ in best.values())
-    winners = sorted(t for t, (n, _) in best.items() if n == top)
-    if len(winners) > 1:
-        raise UnrecognisedError(
-            f"{path.name}: its headers fit tables {' and '.join(winners)} equally well; name the "
-            f"table in a mapping file ({MAPPING_FILE}: `{path.name}: {winners[0]}`).",
-            tied=tuple(winners),
-        )
-    sheets = best[winners[0]][1]
-    return winners[0], (next(iter(sheets)) if len(sheets) == 1 else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -473,77 +226,6 @@ def _stack(parts: list[tuple[FileReport, pd.DataFrame, np.ndarray | None]], tabl
         rep.status = "rejected rows"
         rep.reasons = _summary(rejects[rep.path])
     return df.loc[~dup].reset_index(drop=True)
-
-
-def _unit_region(units: pd.DataFrame) -> pd.Series:
-    return units.drop_duplicates("unit_id").set_index("unit_id")["region_id"].astype("string")
-
-
-def _coverage(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    units = tables["units"]
-    to_region = _unit_region(units) if len(units) else pd.Series(dtype="string")
-    parts = []
-    for t, col in PERIOD_COLUMN.items():
-        df = tables[t]
-        if not len(df):
-            continue
-        if "region_id" in df.columns:
-            region = df["region_id"].astype("string")
-        else:
-            region = df["unit_id"].astype("string").map(to_region).astype("string")
-        g = pd.DataFrame({"region_id": region.fillna("?"), "period": df[col].astype("Int64")})
-        c = g.groupby(["region_id", "period"], observed=True, dropna=False).size().rename("rows").reset_index()
-        parts.append(c.assign(table=t))
-    if not parts:
-        return pd.DataFrame(columns=["table", "region_id", "period", "rows"])
-    out = pd.concat(parts, ignore_index=True)[["table", "region_id", "period", "rows"]]
-    return out.sort_values(["table", "region_id", "period"], ignore_index=True)
-
-
-def _missing(coverage: pd.DataFrame, regions: pd.DataFrame) -> tuple[
-        dict[str, list[int]], dict[str, dict[str, list[int]]], dict[str, list[str]]]:
-    """Years missing per table, years missing per region, and known regions without any row.
-
-    Policies are left out: their period is a start year, and years without a new policy are normal.
-    """
-    missing: dict[str, list[int]] = {}
-    gaps: dict[str, dict[str, list[int]]] = {}
-    absent: dict[str, list[str]] = {}
-    known = set(regions["region_id"].dropna().astype(str)) if len(regions) else set()
-    for t, c in coverage[coverage["table"] != "policies"].groupby("table", sort=True):
-        years = c["period"].dropna().astype(int)
-        if years.empty:
-            continue
-        present = set(years)
-        missing[str(t)] = sorted(set(range(min(present), max(present) + 1)) - present)
-        c = c[c["region_id"] != "?"].dropna(subset=["period"])
-        per = c.groupby("region_id")["period"].agg(lambda s: set(s.astype(int)))
-        g = {str(r): sorted(present - ys) for r, ys in per.items() if present - ys}
-        if g:
-            gaps[str(t)] = g
-        if known - set(per.index.astype(str)):
-            absent[str(t)] = sorted(known - set(per.index.astype(str)))
-    return missing, gaps, absent
-
-
-def _checks(tables: dict[str, pd.DataFrame], present: set[str]) -> list[CrossCheck]:
-    pairs = [("employees", "unit_id", "units"), ("skm_responses", "unit_id", "units"),
-             ("unit_performance", "unit_id", "units"), ("policies", "unit_id", "units"),
-             ("units", "region_id", "regions"), ("institution_assessments", "region_id", "regions"),
-             ("policies", "region_id", "regions")]
-    out = []
-    for table, column, ref in pairs:
-        if table not in present:
-            continue
-        if ref not in present:
-            out.append(CrossCheck(table, column, ref, None))
-            continue
-        known = pd.Index(tables[ref][column if ref != "units" else "unit_id"].dropna().astype(str).unique())
-        vals = tables[table][column].astype("string")
-        unknown = vals.notna() & ~vals.isin(known)
-        keys = sorted(vals[unknown].unique().tolist())
-        out.append(CrossCheck(table, column, ref, int(unknown.sum()), len(keys), [_LONG_DIGITS.sub("…", k) for k in keys[:10]]))
-    return out
 
 
 def ingest(
@@ -647,15 +329,15 @@ def ingest(
         }
         study = Study(**tables, meta=meta)
         study_dir = save(study, root / "processed" / name, salt=key)
-    coverage = _coverage(tables)
-    missing, gaps, absent = _missing(coverage, tables["regions"])
+    cov = coverage(tables)
+    missing, gaps, absent = missing_periods(cov, tables["regions"])
     regions = tables["regions"]
     names = dict(zip(regions["region_id"].astype(str), regions["name"].astype(str), strict=True)) if len(regions) else {}
     return IngestResult(
         name=name, source_dir=source, study_dir=study_dir, interim_dir=interim, files=reports,
-        rows={t: len(tables[t]) for t in TABLES if t in present}, coverage=coverage,
+        rows={t: len(tables[t]) for t in TABLES if t in present}, coverage=cov,
         missing_periods=missing, region_gaps=gaps, regions_without_rows=absent,
-        checks=_checks(tables, present),
+        checks=cross_checks(tables, present),
         salt_fingerprint=fp, region_names=names,
     )
 

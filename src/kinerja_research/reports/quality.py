@@ -16,7 +16,8 @@ import html
 import os
 from pathlib import Path
 
-from kinerja_research.data.ingest import IngestResult, redact
+from kinerja_research.data.ingest import IngestResult
+from kinerja_research.data.rejects import redact
 from kinerja_research.reports.privacy import scan_text
 
 _T: dict[str, dict[str, str]] = {
