@@ -253,3 +253,38 @@ def test_reports_render_on_an_ingested_study(tiny, tmp_path: Path, monkeypatch: 
     assert summary.exit_code == 0, summary.errors
     manifest = json.loads((tmp_path / "reports" / "00_data_overview.manifest.json").read_text())
     assert manifest["parameters"]["dataset"] == "tinyreal"
+
+
+@pytest.mark.skipif("sheets" not in kr.data.ReadResult.__dataclass_fields__,
+                    reason="needs the reader that finds header rows and stacks sheets")
+def test_workbook_with_cover_sheet_title_rows_and_spaced_nips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "exports"
+    src.mkdir()
+    df = valid_employees(10)
+    nips = df["nip"].copy()
+    df["nip"] = (df["nip"].str.slice(0, 8) + " " + df["nip"].str.slice(8, 14) + " "
+                 + df["nip"].str.slice(14, 15) + " " + df["nip"].str.slice(15))
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sampul"
+    wb.active.append(["LAPORAN PEGAWAI"])
+    for name, part in (("OPD A", df.iloc[:4]), ("OPD B", df.iloc[4:])):
+        ws = wb.create_sheet(name)
+        ws.append(["DAFTAR PEGAWAI"])
+        ws.append(["Per tanggal 31-12-2023"])
+        ws.append(list(df.columns))
+        for row in part.itertuples(index=False):
+            ws.append(list(row))
+    wb.save(src / "pegawai.xlsx")
+    res = kr.data.ingest(src, "wb", salt=SALT)
+    (f,) = res.files
+    assert (f.status, f.table, f.n_rows, f.n_valid) == ("read", "employees", 10, 10)
+    assert sum(f.normalizations.values()) == 10  # every NIP was in the spaced print form
+    assert [s for s, _ in f.sheets_not_read] == ["Sampul"]
+    expected = kr.data.pseudonymize_nip(nips, SALT)
+    stored = pd.read_parquet(res.study_dir / "employees.parquet")["employee_id"]
+    assert sorted(stored) == sorted(expected)
+    text = quality_html(res, lang="en")
+    assert "Sampul" in text and scan_text(text) == []

@@ -64,7 +64,11 @@ class FileReport:
     reasons
         Rejected rows by column and reason (redacted): ``column``, ``reason``, ``rows``.
     normalizations
-        Values rewritten to canonical form on reading (e.g. spaced NIPs), by kind.
+        Values rewritten to canonical form on reading (e.g. spaced NIPs), by column and kind.
+    number_format
+        The file's number rule as the reader decided it (decimal mark, thousands separator).
+    sheets_not_read
+        Workbook sheets that were not read, with why: ``(sheet, status)``.
     """
 
     path: str
@@ -78,6 +82,8 @@ class FileReport:
     message: str = ""
     reasons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["column", "reason", "rows"]))
     normalizations: dict[str, int] = field(default_factory=dict)
+    number_format: str = ""
+    sheets_not_read: list[tuple[str, str]] = field(default_factory=list)
     rejects_path: Path | None = None
     #: For ``unrecognised`` files: ``closest``/``missing`` or ``tied`` (see :class:`UnrecognisedError`).
     details: dict[str, Any] = field(default_factory=dict)
@@ -148,20 +154,45 @@ class IngestResult:
 # ingest
 # --------------------------------------------------------------------------------------------
 def _normalizations(res: Any) -> dict[str, int]:
+    """What the reader rewrote, as ``{"column: description": rows}`` (any form the reader gives)."""
     n = getattr(res, "normalizations", None)
     if n is None:
         return {}
-    if isinstance(n, dict):
-        return {str(k): int(v) for k, v in n.items() if v}
-    if isinstance(n, pd.Series):
-        return {str(k): int(v) for k, v in n.items() if v}
+    if isinstance(n, pd.DataFrame):
+        if n.empty:
+            return {}
+        label = n.get("description", n.get("kind", pd.Series("", index=n.index))).astype(str)
+        if "column" in n:
+            label = n["column"].astype(str) + ": " + label
+        rows = n["rows"] if "rows" in n else pd.Series(1, index=n.index)
+        return {redact(k): int(v) for k, v in rows.groupby(label.to_numpy()).sum().items() if v}
+    if isinstance(n, dict | pd.Series):
+        return {redact(str(k)): int(v) for k, v in n.items() if v}
     return {"values normalized": int(n)} if int(n) else {}
+
+
+def _number_format(res: Any) -> str:
+    fmt = getattr(res, "number_format", None)
+    if fmt is None:
+        return ""
+    return redact(fmt.describe() if hasattr(fmt, "describe") else str(fmt))
+
+
+def _sheets_not_read(res: Any) -> list[tuple[str, str]]:
+    sheets = getattr(res, "sheets", None)
+    if not isinstance(sheets, pd.DataFrame) or sheets.empty or "status" not in sheets:
+        return []
+    other = sheets[sheets["status"].astype(str) != "read"]
+    return [(redact(str(r.sheet), quoted=False), redact(str(r.status), quoted=False))
+            for r in other.itertuples(index=False)]
 
 
 def _summary(rejected: pd.DataFrame) -> pd.DataFrame:
     if rejected.empty:
         return pd.DataFrame(columns=["column", "reason", "rows"])
     r = rejected.assign(reason=rejected["reason"].astype("string").fillna("").map(redact))
+    if "sheet" in r:  # row numbers restart on every sheet of a workbook
+        r["row"] = r["row"].astype("string") + "/" + r["sheet"].astype("string").fillna("")
     out = r.groupby(["column", "reason"], observed=True, dropna=False)["row"].nunique()
     return out.rename("rows").reset_index().sort_values(["rows", "column", "reason"], ascending=[False, True, True],
                                                         ignore_index=True)
@@ -379,7 +410,8 @@ def _ingest_file(path: Path, rel: str, entry: dict | None, read_options: dict[st
         rel, "rejected rows" if res.n_rejected_rows else "read", table=table, how=how,
         sheet=options.get("sheet"), n_rows=res.n_rows, n_valid=len(res.valid),
         n_rejected=res.n_rejected_rows, reasons=_summary(res.rejected),
-        normalizations=_normalizations(res),
+        normalizations=_normalizations(res), number_format=_number_format(res),
+        sheets_not_read=_sheets_not_read(res),
     )
     if len(res.rejected):
         rejects[rel] = res.rejected

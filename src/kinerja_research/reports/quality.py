@@ -62,6 +62,9 @@ _T: dict[str, dict[str, str]] = {
     "kind": {"id": "jenis", "en": "kind"},
     "count": {"id": "jumlah", "en": "count"},
     "tables": {"id": "Tabel yang disimpan", "en": "Tables stored"},
+    "number_format": {"id": "format angka", "en": "number format"},
+    "sheets": {"id": "Lembar kerja yang tidak dibaca", "en": "Sheets not read"},
+    "sheet": {"id": "lembar", "en": "sheet"},
     "coverage": {"id": "Cakupan menurut wilayah dan periode", "en": "Coverage by region and period"},
     "coverage_note": {
         "id": "Jumlah baris per wilayah (lewat unit kerja) dan tahun. “?” = unit kerja tidak dikenal.",
@@ -237,6 +240,15 @@ def quality_html(result: IngestResult, *, lang: str = "id") -> str:
                  for k, v in sorted(f.normalizations.items())]
     parts.append(_table([t("file"), t("kind"), t("count")], norm_rows, {2}) if norm_rows
                  else f"<p>{t('norm_none')}</p>")
+    formats = [[f"<code>{_e(redact(f.path))}</code>", _e(f.number_format)] for f in result.files if f.number_format]
+    if formats:
+        parts.append(f"<h3>{t('number_format')}</h3>")
+        parts.append(_table([t("file"), t("number_format")], formats))
+    sheets = [[f"<code>{_e(redact(f.path))}</code>", _e(sh), _e(st)] for f in result.files
+              for sh, st in f.sheets_not_read]
+    if sheets:
+        parts.append(f"<h3>{t('sheets')}</h3>")
+        parts.append(_table([t("file"), t("sheet"), t("note")], sheets))
 
     parts.append(f"<h2>{t('tables')}</h2>")
     parts.append(_table([t("table"), t("valid")], [[_e(k), n(v)] for k, v in result.rows.items()], {1}))
