@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 matplotlib.use("Agg")
-os.environ.setdefault("KINERJA_SALT", "test-salt-not-secret")
+os.environ.setdefault("KINERJA_SALT", "test-salt-not-secret-0123456789abcdef")  # >= 256 bits: the CLI refuses less
 
 
 def valid_employees(n: int = 20) -> pd.DataFrame:

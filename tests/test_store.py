@@ -13,7 +13,10 @@ from typer.testing import CliRunner
 
 from kinerja_research.cli import app
 from kinerja_research.data import ContractError, Study, load, save
+from kinerja_research.data.ingest import read_rejects
 from kinerja_research.data.schemas import empty_frame
+
+SALT = "store-test-salt-0123456789abcdef0123"
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ def _study() -> Study:
 
 def test_save_pseudonymizes_and_load_round_trips(tmp_path: Path) -> None:
     study = _study()
-    save(study, tmp_path / "s", salt="pepper")
+    save(study, tmp_path / "s", salt=SALT)
     emp = pd.read_parquet(tmp_path / "s" / "employees.parquet")
     assert "nip" not in emp.columns and emp["employee_id"].str.len().eq(16).all()
     raw = b"".join(p.read_bytes() for p in (tmp_path / "s").rglob("*") if p.is_file())
@@ -51,9 +54,9 @@ def test_save_pseudonymizes_and_load_round_trips(tmp_path: Path) -> None:
 
 def test_fingerprint_changes_with_data(tmp_path: Path) -> None:
     study = _study()
-    save(study, tmp_path / "a", salt="p")
-    save(study.replace(employees=valid_employees(11)), tmp_path / "b", salt="p")
-    save(study, tmp_path / "c", salt="p")
+    save(study, tmp_path / "a", salt=SALT)
+    save(study.replace(employees=valid_employees(11)), tmp_path / "b", salt=SALT)
+    save(study, tmp_path / "c", salt=SALT)
     fp = {k: json.loads((tmp_path / k / "study.json").read_text())["fingerprint"] for k in "abc"}
     assert fp["a"] == fp["c"] != fp["b"]
 
@@ -72,7 +75,8 @@ def test_validate_cli(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(src), "--table", "employees", "--out", str(tmp_path / "o")])
     assert result.exit_code == 1, result.output
     assert "rejected" in result.output
-    rejects = pd.read_csv(tmp_path / "o" / "pegawai.rejects.csv")
+    assert (tmp_path / "o" / "pegawai.rejects.csv").read_text().startswith("# PERSONAL DATA")
+    rejects = read_rejects(tmp_path / "o" / "pegawai.rejects.csv")
     assert rejects["row"].tolist() == [3] and rejects["column"].tolist() == ["jpm"]
     valid = pd.read_parquet(tmp_path / "o" / "pegawai.valid.parquet")
     assert len(valid) == 5 and "nip" not in valid.columns
@@ -87,6 +91,6 @@ def test_validate_cli(tmp_path: Path) -> None:
 def test_validate_cli_whole_file_error(tmp_path: Path) -> None:
     bad = tmp_path / "x.csv"
     bad.write_text("a,b\n1,2\n")
-    result = CliRunner().invoke(app, ["validate", str(bad)])
+    result = CliRunner().invoke(app, ["validate", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "required column" in result.output

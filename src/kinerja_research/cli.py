@@ -24,23 +24,48 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+SaltFile = Annotated[
+    Path | None,
+    typer.Option("--salt-file", help="file holding the pseudonymization salt (default: KINERJA_SALT, "
+                 "else your own salt, see `kinerja salt`)"),
+]
+
+
+def _salt_or_fail(salt_file: Path | None, *, strict: bool = True) -> bytes:
+    from kinerja_research.data.salt import SaltError, get_salt
+
+    try:
+        return get_salt(salt_file=salt_file, strict=strict)
+    except SaltError as exc:
+        _fail(str(exc))
+    raise AssertionError  # pragma: no cover - _fail raises
+
+
+def _read_options(decimal: str | None, thousands: str | None) -> dict[str, str]:
+    # passed only when given, so the reader's defaults (locale detection) apply otherwise
+    return {k: v for k, v in (("decimal", decimal), ("thousands", thousands)) if v is not None}
+
+
 @app.command()
 def simulate(
     preset: Annotated[str, typer.Option(help="tiny | jatim | national")] = "jatim",
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
     out: Annotated[Path, typer.Option(help="folder to write the study to")] = Path("data/synthetic"),
+    salt_file: SaltFile = None,
 ) -> None:
     """Build a synthetic world with known true effects and store it as Parquet."""
     import kinerja_research as kr
     from kinerja_research.data import save
 
+    # synthetic NIPs are not secret: a short KINERJA_SALT only warns here
+    key = _salt_or_fail(salt_file, strict=False)
     with console.status(f"simulating preset {preset!r} (seed {seed}) …"):
         try:
             study = kr.simulate(preset, seed)
         except ValueError as exc:
             _fail(str(exc))
     with console.status(f"writing {out} …"):
-        save(study, out)
+        save(study, out, salt=key)
     t = Table(title=f"synthetic world '{preset}' (seed {seed}) → {out}", show_lines=False)
     t.add_column("table")
     t.add_column("rows", justify="right")
@@ -54,31 +79,45 @@ def simulate(
 def validate(
     file: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet export")],
     table: Annotated[str, typer.Option(help="which contract table the file holds")] = "employees",
-    out: Annotated[Path | None, typer.Option(help="folder for the valid Parquet and the rejects CSV (default: beside the file)")] = None,
-    sheet: Annotated[str, typer.Option(help="Excel sheet name or 0-based position")] = "0",
+    out: Annotated[Path, typer.Option(help="folder for the valid Parquet and the rejects CSV; not the "
+                                      "folder of the raw file")] = Path("data/interim"),
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet name or 0-based position")] = None,
+    decimal: Annotated[str | None, typer.Option(help="decimal mark of the file's numbers, e.g. ','")] = None,
+    thousands: Annotated[str | None, typer.Option(help="thousands separator, e.g. '.'")] = None,
+    salt_file: SaltFile = None,
 ) -> None:
     """Validate FILE against the data contract.
 
-    Writes the valid rows (NIP pseudonymized) as Parquet and the rejects as CSV, both in OUT,
-    prints a summary, and exits 1 if any row was rejected. The input file is never modified.
+    Writes the valid rows (NIP pseudonymized) as Parquet and the rejects as CSV, both in OUT
+    (default data/interim, git-ignored), prints a summary without any NIP digits, and exits 1 if
+    any row was rejected. The rejects file holds raw values for fixing the export, so it is
+    personal data: its first line says so, and it is never written beside the raw file.
     """
     from kinerja_research.data import ContractError, pseudonymize_nip, read
+    from kinerja_research.data.rejects import redact, write_rejects
 
-    sheet_arg: str | int = int(sheet) if sheet.isdigit() else sheet
+    if out.resolve() == file.resolve().parent:
+        _fail(f"--out {out} is the folder of the raw file; the rejects hold personal data and go "
+              "elsewhere (default data/interim, git-ignored).")
+    key = _salt_or_fail(salt_file)
+    options: dict[str, object] = _read_options(decimal, thousands)
+    if sheet is not None:
+        options["sheet"] = int(sheet) if sheet.isdigit() else sheet
     try:
-        res = read(file, table, sheet=sheet_arg)
+        res = read(file, table, **options)
     except (ContractError, ValueError) as exc:
-        _fail(str(exc))
-    out_dir = out or file.parent
-    out_dir.mkdir(parents=True, exist_ok=True)
+        _fail(redact(str(exc)))
+    except Exception as exc:  # a reader bug: report it without a traceback or cell values
+        _fail(f"{file.name} could not be read ({type(exc).__name__}); please report this file's shape.")
+    out.mkdir(parents=True, exist_ok=True)
     stem = file.stem
     valid = res.valid
     if "nip" in valid:
-        valid = valid.assign(nip=pseudonymize_nip(valid["nip"])).rename(columns={"nip": "employee_id"})
-    valid_path = out_dir / f"{stem}.valid.parquet"
-    rejects_path = out_dir / f"{stem}.rejects.csv"
+        valid = valid.assign(nip=pseudonymize_nip(valid["nip"], key)).rename(columns={"nip": "employee_id"})
+    valid_path = out / f"{stem}.valid.parquet"
+    rejects_path = out / f"{stem}.rejects.csv"
     valid.to_parquet(valid_path, index=False)
-    res.rejected.to_csv(rejects_path, index=False)
+    write_rejects(res.rejected, rejects_path, file.name)
 
     t = Table(title=f"{file.name} → table '{table}'")
     t.add_column("rows read", justify="right")
@@ -87,17 +126,19 @@ def validate(
     t.add_row(f"{res.n_rows:,}", f"{len(res.valid):,}", f"{res.n_rejected_rows:,}")
     console.print(t)
     if res.dropped_personal:
-        console.print(f"personal columns dropped: {', '.join(res.dropped_personal)}")
-    if res.ignored_columns:
-        console.print(f"columns outside the contract (not kept): {', '.join(res.ignored_columns)}")
+        console.print(f"personal columns dropped: {redact(', '.join(res.dropped_personal))}")
+    if res.ignored_columns:  # a file without a header row makes a record of headers: redact
+        console.print(f"columns outside the contract (not kept): {redact(', '.join(res.ignored_columns))}")
     if res.n_rejected_rows:
         s = Table(title="problems")
         for c in ("column", "reason", "rows"):
             s.add_column(c)
-        for row in res.summary().head(20).itertuples(index=False):
+        summary = res.summary().assign(reason=lambda d: d["reason"].astype(str).map(redact))
+        summary = summary.groupby(["column", "reason"], as_index=False, sort=False)["rows"].sum()
+        for row in summary.sort_values("rows", ascending=False).head(20).itertuples(index=False):
             s.add_row(str(row.column), str(row.reason), f"{row.rows:,}")
         console.print(s)
-    console.print(f"valid rows → {valid_path}\nrejects    → {rejects_path}")
+    console.print(f"valid rows → {valid_path}\nrejects    → {rejects_path} [bold](personal data: keep private)[/]")
     if res.n_rejected_rows:
         raise typer.Exit(1)
 
@@ -125,6 +166,124 @@ def score(
         df.to_parquet(out / f"{name}.parquet", index=False)
         t.add_row(name, f"{len(df):,}")
     console.print(t)
+
+
+@app.command()
+def salt(
+    new: Annotated[bool, typer.Option("--new", help="replace your salt with 256 fresh random bits")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask before --new")] = False,
+    salt_file: SaltFile = None,
+) -> None:
+    """Show where the pseudonymization salt lives and its fingerprint (never the salt).
+
+    Two machines hold the same salt exactly when the fingerprints agree. With --new the salt is
+    replaced: pseudonyms made afterwards no longer match earlier ones.
+    """
+    from kinerja_research.data.salt import SaltError, new_user_salt, resolve_salt, user_salt_path
+
+    try:
+        if new:
+            if salt_file is not None:
+                _fail("--new replaces your own salt file; a --salt-file is managed by you.")
+            err.print(
+                "[bold yellow]warning:[/] a new salt gives every employee a new pseudonym: data "
+                "processed with the old salt can no longer be linked to data processed with the new "
+                "one (panels across years, re-runs of earlier studies)."
+            )
+            if not yes and not typer.confirm("Replace the salt?", default=False, err=True):
+                _fail("salt not changed.", code=1)
+            info, kept = new_user_salt()
+            console.print(f"new salt      {info.path}\nfingerprint   {info.fingerprint}")
+            if kept:
+                console.print(f"old salt kept {kept} (move it back to undo; delete it when sure)")
+            return
+        _, info = resolve_salt(salt_file=salt_file)
+    except SaltError as exc:
+        _fail(str(exc))
+    where = str(info.path) if info.path else f"the {info.source} environment variable" if info.source == "KINERJA_SALT" else info.source
+    console.print(f"salt          {where}{' (created now)' if info.created else ''}")
+    console.print(f"fingerprint   {info.fingerprint}")
+    console.print(f"strength      {info.bits} bits{'' if info.bits >= 256 else ' — too short, use at least 256'}")
+    if info.source != "user config":
+        console.print(f"[dim]your own salt file would be {user_salt_path()}[/]")
+    console.print("[dim]Keep the salt as private as the NIPs: with it, pseudonyms can be reversed.[/]")
+
+
+@app.command()
+def ingest(
+    source_dir: Annotated[Path, typer.Argument(help="folder of exports (CSV, XLSX, Parquet)")],
+    name: Annotated[str, typer.Option("--name", help="dataset name: data/processed/NAME, `dataset: NAME`")],
+    mapping: Annotated[Path | None, typer.Option(help="YAML file → table mapping (default: "
+                                                 "SOURCE_DIR/kinerja_ingest.yml if present)")] = None,
+    lang: Annotated[str, typer.Option(help="language of the data-quality page: id | en")] = "id",
+    decimal: Annotated[str | None, typer.Option(help="decimal mark of every file's numbers")] = None,
+    thousands: Annotated[str | None, typer.Option(help="thousands separator of every file")] = None,
+    data_root: Annotated[Path, typer.Option(help="the project's data folder")] = Path("data"),
+    reports_dir: Annotated[Path, typer.Option(help="where the data-quality page goes")] = Path("reports"),
+    salt_file: SaltFile = None,
+) -> None:
+    """Read a folder of exports into a validated, pseudonymized study data/processed/NAME.
+
+    Each file's table is recognised from its headers (or named in the mapping file). Rejected rows
+    go to data/interim/NAME (personal data), a data-quality page to
+    reports/data_quality/NAME.html. Exits 1 if any file could not be used at all.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kinerja_research.data import ContractError
+    from kinerja_research.data.ingest import ingest as run
+    from kinerja_research.data.rejects import redact
+    from kinerja_research.reports.quality import write_quality_page
+
+    if lang not in ("id", "en"):
+        _fail("--lang must be 'id' or 'en'")
+    key = _salt_or_fail(salt_file)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=err, transient=False) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def step(path: str, report: object) -> None:
+            if report is None:
+                bar.update(task, description=f"reading {redact(path)}")
+                return
+            mark = {"read": "[green]ok[/]", "rejected rows": "[yellow]some rows rejected[/]",
+                    "skipped": "[dim]skipped[/]", "ignored": "[dim]ignored[/]"}.get(
+                        report.status, f"[bold red]{report.status}[/]")
+            bar.console.print(f"{redact(path)}: {report.table or '—'} — {report.n_rows:,} rows, "
+                              f"{report.n_rejected:,} rejected — {mark}")
+            bar.advance(task)
+
+        try:
+            result = run(source_dir, name, mapping=mapping, data_root=data_root, salt=key,
+                         progress=step, **_read_options(decimal, thousands))
+        except ContractError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"cannot write the study: {exc.strerror} ({exc.filename}).")
+        bar.update(task, description="done", total=len(result.files), completed=len(result.files))
+    try:
+        page = write_quality_page(result, reports_dir / "data_quality" / f"{name}.html", lang=lang)
+    except (ValueError, OSError) as exc:  # the privacy scan withheld it, or the folder is not writable
+        page = None
+        err.print(f"[bold red]data-quality page not written:[/] {exc}")
+
+    t = Table(title=f"{source_dir} → dataset '{name}'")
+    for c, j in (("file", "left"), ("table", "left"), ("rows", "right"), ("valid", "right"),
+                 ("rejected", "right"), ("status", "left")):
+        t.add_column(c, justify=j)
+    for f in result.files:
+        t.add_row(redact(f.path), f.table or "—", f"{f.n_rows:,}", f"{f.n_valid:,}", f"{f.n_rejected:,}",
+                  f.status + (f": {f.message}" if f.message else ""))
+    console.print(t)
+    if result.study_dir:
+        console.print(f"study        → {result.study_dir}  (dataset: {name})")
+    if any(f.rejects_path for f in result.files):
+        console.print(f"rejects      → {result.interim_dir} [bold](personal data: keep private)[/]")
+    if page is not None:
+        console.print(f"data quality → {page}")
+    for f in result.failed:
+        err.print(f"[red]not used:[/] {redact(f.path)}: {f.message}")
+    raise typer.Exit(result.exit_code if page is not None else max(result.exit_code, 1))
 
 
 @app.command()

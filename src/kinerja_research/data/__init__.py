@@ -3,20 +3,24 @@
 >>> import kinerja_research as kr
 >>> res = kr.data.read("export.xlsx", table="employees")  # doctest: +SKIP
 >>> kr.data.save(study, "data/processed"); kr.data.load("data/processed")  # doctest: +SKIP
+>>> kr.data.ingest("exports/", "bkd_2024")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from kinerja_research.data.errors import ContractError
-from kinerja_research.data.nip import is_valid_nip, nip_problems, pseudonymize_nip
+from kinerja_research.data.ingest import IngestResult, ingest
+from kinerja_research.data.nip import is_valid_nip, nip_problems
 from kinerja_research.data.read import ReadResult, read
+from kinerja_research.data.salt import SaltError, salt_info
 from kinerja_research.data.schemas import TABLE_SPECS, table_spec
-from kinerja_research.data.store import data_fingerprint, load, save
+from kinerja_research.data.store import data_fingerprint, load, pseudonymize_nip, save
 from kinerja_research.data.study import TABLES, Study
 
 __all__ = [
-    "TABLES", "TABLE_SPECS", "ContractError", "ReadResult", "Study", "data_fingerprint",
-    "is_valid_nip", "load", "nip_problems", "pseudonymize_nip", "read", "save", "table_spec",
+    "TABLES", "TABLE_SPECS", "ContractError", "IngestResult", "ReadResult", "SaltError", "Study",
+    "data_fingerprint", "ingest", "is_valid_nip", "load", "nip_problems", "pseudonymize_nip", "read",
+    "salt_info", "save", "table_spec",
 ]
 
 

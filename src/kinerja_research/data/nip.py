@@ -6,10 +6,6 @@ An NIP has 18 digits: birth date ``YYYYMMDD``, appointment (TMT CPNS) ``YYYYMM``
 
 from __future__ import annotations
 
-import hashlib
-import os
-import secrets
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -91,51 +87,14 @@ def is_valid_nip(nip: pd.Series) -> pd.Series:
 
 
 def get_salt(salt: str | None = None) -> bytes:
-    """The pseudonymization salt.
+    """The pseudonymization salt; see :func:`kinerja_research.data.salt.get_salt`."""
+    from kinerja_research.data.salt import get_salt as _get_salt
 
-    Order: the ``salt`` argument, the ``KINERJA_SALT`` environment variable, ``salt:`` in the
-    settings file (:func:`kinerja_research.config.settings`), then a random salt created once in
-    ``data/.salt`` (git-ignored) so that pseudonyms are stable across runs on this machine.
-    """
-    if salt:
-        return salt.encode()
-    env = os.environ.get("KINERJA_SALT")
-    if env:
-        return env.encode()
-    from kinerja_research.config import settings
-
-    cfg = settings().get("salt")
-    if cfg:
-        return str(cfg).encode()
-    from kinerja_research.config import project_path
-
-    path = project_path(os.environ.get("KINERJA_SALT_FILE") or "data/.salt")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    return _get_salt(salt)
 
 
 def pseudonymize_nip(nip: pd.Series, salt: str | bytes | None = None) -> pd.Series:
-    """Replace NIPs by salted pseudonyms (16 hex characters).
+    """Salted pseudonyms (16 hex); see :func:`kinerja_research.data.store.pseudonymize_nip`."""
+    from kinerja_research.data.store import pseudonymize_nip as _pseudonymize
 
-    A keyed BLAKE2b MAC of the NIP: stable for the same salt, different for another salt, and
-    not reversible without the salt (the NIP space is small enough to brute-force an unsalted
-    hash, which is why the salt is secret).
-
-    Examples
-    --------
-    >>> p = pseudonymize_nip(pd.Series(["199001012015031001"]), salt="s")
-    >>> len(p[0])
-    16
-    """
-    key = salt if isinstance(salt, bytes) else get_salt(salt)
-    key = hashlib.sha256(key).digest()  # blake2b keys are at most 64 bytes
-    s = pd.Series(nip, dtype="string")
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    digests = np.array(
-        [hashlib.blake2b(u.encode(), key=key, digest_size=8).hexdigest() for u in uniques],
-        dtype=object,
-    )
-    out = np.where(codes >= 0, digests[np.maximum(codes, 0)] if len(digests) else None, None)
-    return pd.Series(out, index=s.index, dtype="string", name="employee_id")
+    return _pseudonymize(nip, salt)

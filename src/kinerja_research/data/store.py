@@ -23,11 +23,61 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research.data.errors import ContractError
-from kinerja_research.data.nip import pseudonymize_nip
+from kinerja_research.data.salt import get_salt
 from kinerja_research.data.study import TABLES, Study
 from kinerja_research.provenance import fingerprint
 
 FORMAT_VERSION = 1
+#: Bytes of a pseudonym (shown as twice as many hex digits).
+PSEUDONYM_BYTES = 8
+
+
+def pseudonym_key(salt: bytes) -> bytes:
+    """The BLAKE2b key derived from a salt: SHA-256 of the salt (BLAKE2b keys are ≤ 64 bytes)."""
+    return hashlib.sha256(salt).digest()
+
+
+def pseudonymize_nip(
+    nip: pd.Series, salt: str | bytes | None = None, *, strict: bool = False
+) -> pd.Series:
+    """Replace NIPs by salted pseudonyms (16 hex characters).
+
+    ``employee_id = BLAKE2b(nip as ASCII, key=SHA-256(salt), digest_size=8)`` in lower-case hex:
+    a keyed MAC, stable for the same salt and unrelated across salts. The NIP space is small and
+    structured (about 10**10 plausible NIPs), so anyone holding the salt can reverse a pseudonym
+    by trying them all: the salt is as sensitive as the NIPs (see ``data/README.md``).
+
+    Each distinct NIP is hashed once, from a pre-keyed state, so millions of rows take seconds.
+
+    Parameters
+    ----------
+    nip
+        NIPs as text; missing values stay missing.
+    salt
+        The salt; default: the salt in force (:func:`kinerja_research.data.salt.resolve_salt`).
+        Bytes are used as given (surrounding whitespace stripped, like text).
+    strict
+        Refuse a salt shorter than 256 bits instead of warning.
+
+    Examples
+    --------
+    >>> p = pseudonymize_nip(pd.Series(["199001012015031001"]), salt=b"s" * 32)
+    >>> len(p[0])
+    16
+    """
+    key = get_salt(salt, strict=strict)  # bytes too: an empty key is refused whatever its type
+    s = pd.Series(nip, dtype="string")
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    copy = hashlib.blake2b(key=pseudonym_key(key), digest_size=PSEUDONYM_BYTES).copy
+
+    def one(value: str) -> str:  # copying a keyed state skips re-keying: ~0.5 µs per NIP
+        h = copy()
+        h.update(value.encode("ascii", "backslashreplace"))
+        return h.hexdigest()
+
+    digests = np.array(list(map(one, uniques)), dtype=object)
+    out = np.where(codes >= 0, digests[np.maximum(codes, 0)] if len(digests) else None, None)
+    return pd.Series(out, index=s.index, dtype="string", name="employee_id")
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -63,7 +113,7 @@ def save(study: Study, directory: str | Path, *, salt: str | None = None) -> Pat
     """Write a study as Parquet tables plus ``study.json``.
 
     The ``nip`` column of ``employees`` is replaced by ``employee_id`` (a salted pseudonym, see
-    :func:`~kinerja_research.data.nip.pseudonymize_nip`); no NIP is written.
+    :func:`pseudonymize_nip`); no NIP is written.
 
     Parameters
     ----------
@@ -72,7 +122,8 @@ def save(study: Study, directory: str | Path, *, salt: str | None = None) -> Pat
     directory
         Target folder, created if needed. Existing tables in it are replaced.
     salt
-        Pseudonymization salt; default from ``KINERJA_SALT`` / settings / ``data/.salt``.
+        Pseudonymization salt; default: the salt in force (``KINERJA_SALT``, a salt file or the
+        user's salt, see :mod:`kinerja_research.data.salt`). Resolved once for all tables.
 
     Returns
     -------
@@ -81,6 +132,8 @@ def save(study: Study, directory: str | Path, *, salt: str | None = None) -> Pat
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
+    if "nip" in study.employees.columns:
+        salt = get_salt(salt)
     fingerprints = {}
     for name in TABLES:
         df = getattr(study, name)
