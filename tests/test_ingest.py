@@ -116,7 +116,7 @@ def test_ingest_builds_a_loadable_study(exports: tuple[Path, dict], tmp_path: Pa
     assert (res.interim_dir / "opd" / "pegawai_2023b.xlsx.rejects.csv").exists()
 
     study, d = load_dataset("bkd")
-    assert d == Path("data/processed/bkd") and not study.synthetic
+    assert d == Path("data/processed/bkd").resolve() and not study.synthetic
     assert "nip" not in study.employees and study.employees["employee_id"].str.fullmatch(r"[0-9a-f]{16}").all()
     assert len(study.employees) == res.rows["employees"] and len(study.skm_responses) == 12
     assert list(study.employees.columns) == ["employee_id", *[c for c in kr.data.table_spec("employees").names if c != "nip"]]
