@@ -22,12 +22,14 @@ _ENV = {
     "max_field_bytes": "KINERJA_MAX_FIELD_BYTES",
     "max_xlsx_uncompressed_bytes": "KINERJA_MAX_XLSX_UNCOMPRESSED_BYTES",
     "max_xlsx_cells": "KINERJA_MAX_XLSX_CELLS",
+    "max_xlsx_compression_ratio": "KINERJA_MAX_XLSX_COMPRESSION_RATIO",
 }
 _WHAT = {
     "max_file_bytes": "file size",
     "max_field_bytes": "size of one CSV field",
     "max_xlsx_uncompressed_bytes": "uncompressed size of the workbook",
     "max_xlsx_cells": "number of cells in the workbook",
+    "max_xlsx_compression_ratio": "compression ratio of a workbook part",
 }
 
 
@@ -48,6 +50,9 @@ class ReadLimits:
     max_xlsx_cells
         Cells over all worksheets (default 60 million: a national employees table spread over
         sheets).
+    max_xlsx_compression_ratio
+        Uncompressed / compressed size of any part above 10 MB (default 200; worksheets
+        written by Excel compress 5–30 times, a zip bomb a thousand times).
 
     Examples
     --------
@@ -61,6 +66,7 @@ class ReadLimits:
     max_field_bytes: int = 1 << 20
     max_xlsx_uncompressed_bytes: int = 4 * _GIB
     max_xlsx_cells: int = 60_000_000
+    max_xlsx_compression_ratio: int = 200
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ReadLimits:
@@ -115,15 +121,22 @@ def check_xlsx(path: Path, limits: ReadLimits) -> None:
         if declared > limits.max_xlsx_uncompressed_bytes:
             raise exceeded(path, "max_xlsx_uncompressed_bytes", f"{declared:,} bytes",
                            limits.max_xlsx_uncompressed_bytes)
+        for info in infos:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 10_000_000 and ratio > limits.max_xlsx_compression_ratio:
+                raise exceeded(path, "max_xlsx_compression_ratio",
+                               f"{info.filename}: {ratio:,.0f} to 1",
+                               limits.max_xlsx_compression_ratio)
         cells = 0
         for info in infos:
             if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
                 continue
             head = _inflate(path, info, 1 << 16)
             m = _DIMENSION.search(head)
-            if m:
-                cells += _cells_in(m)
-            elif info.file_size // _MIN_CELL_BYTES + cells > limits.max_xlsx_cells:
+            if info.file_size // _MIN_CELL_BYTES + cells <= limits.max_xlsx_cells:
+                # the part cannot hold more cells than allowed: trust <dimension>, or skip
+                cells += _cells_in(m) if m else 0
+            else:  # count the cells themselves: a <dimension> can understate them
                 cells += _inflate(path, info, limits.max_xlsx_uncompressed_bytes, count=True)
             if cells > limits.max_xlsx_cells:
                 raise exceeded(path, "max_xlsx_cells", f"at least {cells:,} cells",
