@@ -116,12 +116,14 @@ def read_xlsx(path: Path, table: str, sheet: str | int | None, limits: ReadLimit
 
 def _blank_rows(arr: np.ndarray) -> np.ndarray:
     """Rows whose every cell is empty: not data rows (Excel leaves them between blocks)."""
+    blank = np.zeros(len(arr), dtype=bool)
     if arr.size == 0:
-        return np.zeros(len(arr), dtype=bool)
-    blank = np.ones(len(arr), dtype=bool)
-    for j in range(arr.shape[1]):
-        col = arr[:, j]
-        blank &= (col == "") | pd.isna(col)
+        return blank
+    # only rows empty in the first column can be blank: check the rest for those alone
+    cand = np.flatnonzero(arr[:, 0] == "")
+    if len(cand):
+        sub = arr[cand]
+        blank[cand] = ((sub == "") | pd.isna(sub)).all(axis=1)
     return blank
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kinerja_research.data._raw import Raw, header_map, map_header, normalize_header
 from kinerja_research.data.errors import ContractError
@@ -183,15 +185,28 @@ def _load(path: Path, table: str, sheet: str | int | None, limits: ReadLimits) -
 class Cells:
     """One column's cells split by type: text, or numbers a workbook or Parquet file typed."""
 
-    text: pd.Series  # ``string``; <NA> where empty or numeric
+    text: pd.Series  # ``string``, stripped; <NA> where empty or numeric
     num: np.ndarray  # float64; NaN where not numeric
     is_num: np.ndarray  # bool
-    shown: pd.Series  # the raw cell as text, for rejects
     original: pd.Series  # as read
+
+    def shown_at(self, mask: np.ndarray | pd.Series) -> pd.Series:
+        """The raw cells at ``mask`` as text, for reasons and rejects (only rejected rows pay)."""
+        m = np.asarray(mask, dtype=bool)
+        orig = self.original[m]
+        if isinstance(orig.dtype, pd.StringDtype):
+            return orig
+        return pd.Series([_shown(v) for v in orig.to_numpy()], index=orig.index, dtype="string")
+
+
+def _shown(v: object) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v if isinstance(v, str) else _cell_text(v)
 
 
 def _cell_text(v: object) -> str:
-    if isinstance(v, bool):
+    if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"
     if hasattr(v, "isoformat"):
         return v.isoformat()
@@ -208,37 +223,42 @@ def _num_text(num: np.ndarray) -> pd.Series:
     return out.mask(np.isnan(num))
 
 
+def _arrow_text(arr: pa.Array, index: pd.Index) -> pd.Series:
+    """Stripped text, empty → missing, as a pandas ``string`` Series without a copy per cell."""
+    t = pc.utf8_trim_whitespace(arr)
+    t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([t])), index=index)
+
+
 def _cells(s: pd.Series) -> Cells:
     n = len(s)
+    no_text = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.string())])),
+                        index=s.index)
+    no_num = np.full(n, np.nan)
     if pd.api.types.is_bool_dtype(s):
         text = s.astype("boolean").astype("string").str.lower()
-        return Cells(text, np.full(n, np.nan), np.zeros(n, bool), text, s)
+        return Cells(text, no_num, np.zeros(n, bool), s)
     if pd.api.types.is_numeric_dtype(s):
         num = s.astype("float64").to_numpy()
-        text = pd.Series(pd.NA, index=s.index, dtype="string")
-        return Cells(text, num, ~np.isnan(num), s.astype("string"), s)
+        return Cells(no_text, num, ~np.isnan(num), s)
     if s.dtype == object:
-        kind = pd.api.types.infer_dtype(s, skipna=True)
-        if kind not in ("string", "empty"):
-            arr = s.to_numpy()
-            is_num = np.fromiter(((type(v) is float or type(v) is int) for v in arr), bool, n)
-            num = np.full(n, np.nan)
-            if is_num.any():
-                num[is_num] = arr[is_num].astype("float64")
-            other = ~is_num
-            text = pd.Series(pd.NA, index=s.index, dtype="string")
-            if other.any():
-                text[other] = [v if type(v) is str else (None if v is None else _cell_text(v))
-                               for v in arr[other]]
-            text = text.str.strip().replace("", pd.NA)
-            shown = text.copy()
-            if is_num.any():
-                shown[is_num] = pd.Series(num[is_num]).astype("string").to_numpy()
-            return Cells(text, num, is_num, shown, s)
-    text = s.astype("string")
-    stripped = text.str.strip()
-    stripped = stripped.mask(stripped == "")
-    return Cells(stripped, np.full(n, np.nan), np.zeros(n, bool), text, s)
+        arr = s.to_numpy()
+        try:  # the usual text column: every cell a string (or empty)
+            return Cells(_arrow_text(pa.array(arr, type=pa.string(), from_pandas=True), s.index),
+                         no_num, np.zeros(n, bool), s)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass
+        if pd.api.types.infer_dtype(s, skipna=True) in ("floating", "integer", "mixed-integer-float"):
+            num = arr.astype("float64")
+            return Cells(no_text, num, ~np.isnan(num), s)
+        is_num = np.fromiter(((type(v) is float or type(v) is int) for v in arr), bool, n)
+        num = no_num.copy()
+        if is_num.any():
+            num[is_num] = arr[is_num].astype("float64")
+        texts = [None if m else _shown(v) for v, m in zip(arr, is_num, strict=True)]
+        return Cells(_arrow_text(pa.array(texts, type=pa.string()), s.index), num, is_num, s)
+    return Cells(_arrow_text(pa.array(s.astype("string").array), s.index) if n else no_text,
+                 no_num, np.zeros(n, bool), s)
 
 
 def _as_text(c: Cells) -> pd.Series:
@@ -263,15 +283,15 @@ def _parse_number(c: Cells, integer: bool, fmt: NumberFormat) -> tuple[pd.Series
     values = pd.Series(values, index=c.text.index, dtype="float64")
     inf = np.isinf(values.to_numpy())
     if inf.any():
-        reason[inf] = "'" + c.shown[inf] + "' is not a finite number"
+        reason[inf] = "'" + c.shown_at(inf) + "' is not a finite number"
         values = values.mask(inf)
     if integer:
         frac = values.notna() & (values != np.floor(values.fillna(0)))
         if frac.any():
-            reason[frac] = "'" + c.shown[frac] + "' is not a whole number"
+            reason[frac] = "'" + c.shown_at(frac) + "' is not a whole number"
         big = values.abs() > 2**53
         if big.any():
-            reason[big] = "'" + c.shown[big] + "' is too large"
+            reason[big] = "'" + c.shown_at(big) + "' is too large"
         values = values.mask(frac | big)
     return values, reason, counts
 
@@ -314,7 +334,7 @@ def _parse_category(c: Cells, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
     reason = pd.Series(pd.NA, index=s.index, dtype="string")
     bad = (codes >= 0) & ~known[ok_codes] if len(known) else np.zeros(len(s), bool)
     if bad.any():
-        reason[bad] = "'" + c.shown[bad] + "' is not one of " + ", ".join(spec.categories)
+        reason[bad] = "'" + c.shown_at(bad) + "' is not one of " + ", ".join(spec.categories)
     return values, reason
 
 
@@ -401,13 +421,12 @@ def read(
     problems: list[pd.DataFrame] = []
     norms: list[tuple[str, str, int]] = []
 
-    def add(mask: np.ndarray | pd.Series, column: str, reasons: pd.Series | str,
-            shown: pd.Series | None = None) -> None:
+    def add(mask: np.ndarray | pd.Series, column: str, reasons: pd.Series | str) -> None:
         m = np.asarray(mask, dtype=bool)
         if not m.any():
             return
         idx = np.flatnonzero(m)
-        values = (cells[column].shown if shown is None else shown).iloc[idx].to_numpy()
+        values = cells[column].shown_at(m).to_numpy()
         rs = reasons.iloc[idx].to_numpy() if isinstance(reasons, pd.Series) else reasons
         problems.append(pd.DataFrame({"i": idx, "column": column, "value": values, "reason": rs}))
 
@@ -453,7 +472,9 @@ def read(
             idx = grp["index"].astype(np.int64).to_numpy()
             spec_c = spec.column(column)
             reason = _check_reason(str(check), spec_c)
-            shown = cells[column].shown.iloc[idx].fillna("").to_numpy()
+            m = np.zeros(n, bool)
+            m[idx] = True
+            shown = cells[column].shown_at(m).reindex(idx).fillna("").to_numpy()
             problems.append(pd.DataFrame({
                 "i": idx, "column": column, "value": shown,
                 "reason": [f"'{v}' {reason}" if v else reason for v in shown],
