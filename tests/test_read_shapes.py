@@ -302,12 +302,11 @@ def test_csv_limits_name_the_limit_and_how_to_raise_it(tmp_path: Path) -> None:
     with pytest.raises(ContractError, match="max_file_bytes.*KINERJA_MAX_FILE_BYTES"):
         read(p, "employees", limits=ReadLimits(max_file_bytes=100))
     df = _emp(3)
-    df["Catatan"] = ["x" * 5000, "y", "z"]
+    df.loc[0, "unit_id"] = "u" * 5000
     df.to_csv(p, index=False)
     with pytest.raises(ContractError, match="max_field_bytes"):
         read(p, "employees", limits=ReadLimits(max_field_bytes=1000))
-    df["Catatan"] = "x"
-    df.loc[0, "unit_id"] = "u" * 5000
+    df.loc[0, "unit_id"] = '"quoted\nacross lines" ' + "u" * 5000  # the careful path: csv module
     df.to_csv(p, index=False)
     with pytest.raises(ContractError, match="max_field_bytes"):
         read(p, "employees", limits=ReadLimits(max_field_bytes=1000))

@@ -109,7 +109,7 @@ def detect(texts: list[pd.Series], delimiter: str | None, decimal: str | None,
         return NumberFormat(decimal, thousands, "given")
     comma_ex = point_ex = None
     for t in texts:
-        u = pc.unique(pa.array(t.dropna().str.strip(), type=pa.string()))
+        u = pc.utf8_trim_whitespace(pc.unique(pa.array(t.dropna().array)))
         if len(u) == 0:
             continue
         clear = ~_matches(u, _AMBIGUOUS)
@@ -162,14 +162,24 @@ def parse_numbers(text: pd.Series, fmt: NumberFormat) -> tuple[np.ndarray, pd.Se
     >>> v.tolist(), n
     ([12500.0, 1498.5], {'decimal_comma': 1, 'thousands_removed': 2})
     """
-    t = text.astype("string").str.strip()
-    t = t.mask(t == "")
-    arr = pa.array(t, type=pa.string())
     reasons = pd.Series(pd.NA, index=text.index, dtype="string")
     counts: dict[str, int] = {}
+    t = text.astype("string")
     present = t.notna().to_numpy()
     if not present.any():
         return np.full(len(t), np.nan), reasons, counts
+    arr = pa.array(t.array)
+    if fmt.decimal == ".":
+        try:  # fast path before any stripping: plain point-decimal text, the usual CSV
+            values = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+            if not np.isnan(values[present]).any():
+                return values, reasons, counts
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+    t = t.str.strip()
+    t = t.mask(t == "")
+    present = t.notna().to_numpy()
+    arr = pa.array(t.array)
     plain = fmt.decimal == "." or (
         fmt.decimal is None and not _matches(arr, _AMBIGUOUS).any())
     if plain:

@@ -83,6 +83,8 @@ def nip_problems(nip: pd.Series) -> pd.Series:
         )
     if bad_sex.any():
         r[bad_sex] = "sex digit (15th) must be 1 or 2, not " + v[bad_sex].str.slice(14, 15)
+    if ok.all():  # the usual case: no label alignment needed
+        return r
     reason[v.index] = r
     return reason
 

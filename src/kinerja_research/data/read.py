@@ -224,10 +224,16 @@ def _num_text(num: np.ndarray) -> pd.Series:
 
 
 def _arrow_text(arr: pa.Array, index: pd.Index) -> pd.Series:
-    """Stripped text, empty → missing, as a pandas ``string`` Series without a copy per cell."""
-    t = pc.utf8_trim_whitespace(arr)
-    t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
-    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([t])), index=index)
+    """Text with empty cells missing, as a pandas ``string`` Series without a copy per cell.
+
+    Not stripped here: each parser strips where it matters (ids, yes/no), categories strip
+    their few distinct values, numbers only when the fast cast fails.
+    """
+    t = arr
+    if pc.any(pc.equal(t, "")).as_py():
+        t = pc.if_else(pc.equal(t, ""), pa.scalar(None, t.type), t)
+    chunked = t if isinstance(t, pa.ChunkedArray) else pa.chunked_array([t])
+    return pd.Series(pd.arrays.ArrowStringArray(chunked), index=index)
 
 
 def _cells(s: pd.Series) -> Cells:
@@ -257,15 +263,19 @@ def _cells(s: pd.Series) -> Cells:
             num[is_num] = arr[is_num].astype("float64")
         texts = [None if m else _shown(v) for v, m in zip(arr, is_num, strict=True)]
         return Cells(_arrow_text(pa.array(texts, type=pa.string()), s.index), num, is_num, s)
-    return Cells(_arrow_text(pa.array(s.astype("string").array), s.index) if n else no_text,
+    arrow = s.array if isinstance(s.array, pd.arrays.ArrowStringArray) else s.astype("string").array
+    return Cells(_arrow_text(pa.array(arrow), s.index) if n else no_text,
                  no_num, np.zeros(n, bool), s)
 
 
-def _as_text(c: Cells) -> pd.Series:
-    """Every cell as text (numbers of a typed cell written without a spurious '.0')."""
+def _as_text(c: Cells, strip: bool = True) -> pd.Series:
+    """Every cell as text, stripped, blank → missing (typed numbers without a spurious '.0')."""
+    t = c.text
+    if strip and len(t):
+        t = _arrow_text(pc.utf8_trim_whitespace(pa.array(t.array)), t.index)
     if not c.is_num.any():
-        return c.text
-    t = c.text.copy()
+        return t
+    t = t.copy()
     t[c.is_num] = _num_text(c.num[c.is_num]).to_numpy()
     return t
 
@@ -316,7 +326,7 @@ def _parse_bool(c: Cells) -> tuple[pd.Series, pd.Series]:
 def _parse_category(c: Cells, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
     # Normalize the few distinct spellings, not every row: factorize first.
     s = c.original
-    codes, uniques = pd.factorize(_as_text(c), use_na_sentinel=True)
+    codes, uniques = pd.factorize(_as_text(c, strip=False), use_na_sentinel=True)
     norm = pd.Index(uniques).astype(str).str.lower().str.strip()
     norm = norm.str.replace(r"[\s\-/.]+", "_", regex=True).str.strip("_")
     synonyms = CATEGORY_SYNONYMS.get(spec.name, {})
