@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 from kinerja_research.data.errors import ContractError
+from kinerja_research.data.limits import ReadLimits
+from kinerja_research.data.locale import NumberFormat
 from kinerja_research.data.nip import is_valid_nip, nip_problems, pseudonymize_nip
 from kinerja_research.data.read import ReadResult, read
 from kinerja_research.data.schemas import TABLE_SPECS, table_spec
@@ -15,7 +17,8 @@ from kinerja_research.data.store import data_fingerprint, load, save
 from kinerja_research.data.study import TABLES, Study
 
 __all__ = [
-    "TABLES", "TABLE_SPECS", "ContractError", "ReadResult", "Study", "data_fingerprint",
+    "TABLES", "TABLE_SPECS", "ContractError", "NumberFormat", "ReadLimits", "ReadResult", "Study",
+    "data_fingerprint",
     "is_valid_nip", "load", "nip_problems", "pseudonymize_nip", "read", "save", "table_spec",
 ]
 

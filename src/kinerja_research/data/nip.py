@@ -213,7 +213,7 @@ def nip_from_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[str,
     Examples
     --------
     >>> norm, why, _ = nip_from_numbers(pd.Series([198001012005011001], dtype="int64"))
-    >>> norm[0], why.isna()[0]
+    >>> norm[0], bool(why.isna()[0])
     ('198001012005011001', True)
     """
     reasons = pd.Series(pd.NA, index=values.index, dtype="string")
