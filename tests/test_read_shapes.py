@@ -359,3 +359,33 @@ def test_reject_values_keep_the_raw_cell(tmp_path: Path) -> None:
     assert res.rejected["value"].tolist() == [" 1.98001012005011E+17 ", "sembilan puluh"]
     assert isinstance(np.asarray(res.rejected["row"])[0], np.integer)
     assert io  # keep the import used
+
+
+def test_workbook_without_the_table_lists_every_sheet(tmp_path: Path) -> None:
+    p = _workbook(tmp_path / "e.xlsx", {
+        "Sampul": [["LAPORAN"]], "Unit": [["Kode Unit", "Nama Unit"], ["U1", "Dinkes"]],
+        "Kosong": [],
+    })
+    with pytest.raises(ContractError) as exc:
+        read(p, "employees")
+    msg = str(exc.value)
+    assert "no sheet holds the header of table 'employees'" in msg
+    assert "Sampul (no header" in msg and "Unit (no header" in msg and "Kosong (empty)" in msg
+
+
+def test_limit_settings_from_the_environment_are_checked(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    monkeypatch.setenv("KINERJA_MAX_FILE_BYTES", "lots")
+    p = tmp_path / "e.csv"
+    _emp(2).to_csv(p, index=False)
+    with pytest.raises(ContractError, match="KINERJA_MAX_FILE_BYTES='lots' is not a whole number"):
+        read(p, "employees")
+
+
+def test_sheet_applies_to_workbooks_only(tmp_path: Path) -> None:
+    p = tmp_path / "e.csv"
+    _emp(2).to_csv(p, index=False)
+    with pytest.raises(ContractError, match="only applies to Excel"):
+        read(p, "employees", sheet="Data")
+    with pytest.raises(ContractError, match="decimal="):
+        read(p, "employees", decimal=";")
