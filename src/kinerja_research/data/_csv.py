@@ -54,7 +54,10 @@ def _split_line(line: str, sep: str) -> list[str]:
 
 def _locate_header(head: str, table: str) -> tuple[str, int]:
     """The delimiter and header line: the pair that recognises the table's header best."""
-    lines = head.splitlines()[:HEADER_SEARCH_ROWS]
+    # the same line splitting as the offset computed from it (str.splitlines also splits on
+    # form feeds and other separators a CSV reader does not)
+    lines = [ln.rstrip("\r\n") for ln in itertools.islice(io.StringIO(head, newline=""),
+                                                          HEADER_SEARCH_ROWS)]
     best: tuple[tuple[bool, int, int], str, int] | None = None
     for sep in DELIMITERS:
         cells = [_split_line(line, sep) for line in lines]
