@@ -389,3 +389,26 @@ def test_sheet_applies_to_workbooks_only(tmp_path: Path) -> None:
         read(p, "employees", sheet="Data")
     with pytest.raises(ContractError, match="decimal="):
         read(p, "employees", decimal=";")
+
+
+def test_zip_bomb_declaring_a_small_size_fails_fast(tmp_path: Path) -> None:
+    """The limits trust declared sizes because the parser refuses a part larger than declared."""
+    import struct
+
+    p = _bomb(tmp_path / "bomb.xlsx", 1_000_000)
+    raw = bytearray(p.read_bytes())
+    with zipfile.ZipFile(p) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    struct.pack_into("<I", raw, info.header_offset + 22, 5000)  # local header: uncompressed size
+    cd = raw.find(b"PK\x01\x02")
+    while cd != -1:  # central directory entries
+        name_len = struct.unpack_from("<H", raw, cd + 28)[0]
+        if bytes(raw[cd + 46:cd + 46 + name_len]) == b"xl/worksheets/sheet1.xml":
+            struct.pack_into("<I", raw, cd + 24, 5000)
+        cd = raw.find(b"PK\x01\x02", cd + 4)
+    liar = tmp_path / "liar.xlsx"
+    liar.write_bytes(bytes(raw))
+    t0 = time.perf_counter()
+    with pytest.raises(ContractError, match="larger than its declared"):
+        read(liar, "employees")
+    assert time.perf_counter() - t0 < 2
