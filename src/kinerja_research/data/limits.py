@@ -105,8 +105,10 @@ def check_xlsx(path: Path, limits: ReadLimits) -> None:
     """Refuse a workbook whose parts inflate past the limits, before any XML is parsed.
 
     The zip's declared sizes are summed (instant, whatever a zip bomb's compression ratio);
-    cells are counted from each worksheet's ``<dimension>`` (the first bytes of the part), or,
-    when a large part has none, by inflating it as a capped stream and counting cell tags.
+    they bound what is parsed, since the parser refuses a part that inflates past its declared
+    size. Cells are counted from each worksheet's ``<dimension>`` (the first bytes of the part)
+    when the part is too small to hold more cells than allowed, otherwise by inflating it as a
+    capped stream and counting cell tags (a ``<dimension>`` can understate them).
     """
     try:
         zf = zipfile.ZipFile(path)
@@ -165,7 +167,7 @@ def _cells_in(m: re.Match) -> int:
 def _inflate(path: Path, info: zipfile.ZipInfo, cap: int, count: bool = False):
     """The first ``cap`` inflated bytes of a part, or (``count``) its number of cell tags.
 
-    Raw zlib on the stored bytes: the declared size of a crafted zip is not trusted.
+    Raw zlib on the stored bytes, stopping at ``cap`` inflated bytes.
     """
     with open(path, "rb") as f:
         f.seek(info.header_offset)
