@@ -161,7 +161,7 @@ def _load(path: Path, table: str, sheet: str | int | None, limits: ReadLimits) -
             f"{path.name}: unknown format {path.suffix!r}. Supported: CSV (.csv), Excel (.xlsx) "
             "and Parquet (.parquet). Save .xls workbooks as .xlsx first."
         )
-    if sheet is not None and fmt != "xlsx":
+    if sheet not in (None, 0) and fmt != "xlsx":  # a CSV or Parquet file is its own first sheet
         raise ContractError(f"{path.name}: sheet={sheet!r} only applies to Excel workbooks.")
     if fmt == "csv":
         from kinerja_research.data._csv import read_csv
