@@ -217,3 +217,14 @@ class TestPublishedLabels:
     def test_unknown_published_label_is_an_error(self):
         with pytest.raises(ValueError, match="published ombudsman_zone has labels outside"):
             ombudsman_zone([80.0], [2017], published=["biru"])
+
+
+def test_sakip_from_components_keeps_a_published_grade():
+    a = pd.DataFrame({"region_id": ["3573", "3520"], "sakip_perencanaan": [27.0, 27.0],
+                      "sakip_pengukuran": [25.5, 25.5], "sakip_pelaporan": [13.0, 13.0],
+                      "sakip_evaluasi": [20.0, 20.0], "sakip_grade": ["bb", None]})
+    out = sakip_from_components(a)
+    assert list(out.columns).count("sakip_grade") == 1
+    assert out["sakip_grade"].tolist() == ["BB", "A"]
+    assert out["sakip_grade_source"].tolist() == ["published", "derived"]
+    assert out["region_id"].tolist() == ["3573", "3520"]

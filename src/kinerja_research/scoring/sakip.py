@@ -84,7 +84,8 @@ def sakip_from_components(
     assessments
         Frame with ``sakip_<component>`` columns holding points earned, each within the
         rubric's maximum (88/2021: perencanaan 30, pengukuran 30, pelaporan 15, evaluasi 25).
-        Other columns pass through.
+        Other columns pass through; a ``sakip_grade`` column holds published predicates,
+        which are kept (see :func:`sakip_grade`).
     rubric
         Rubric id or Rubric.
 
@@ -110,8 +111,11 @@ def sakip_from_components(
         v = float_values(assessments[f"sakip_{comp}"], f"sakip_{comp}", minimum=0, maximum=mx)
         total += v
         bits |= np.isnan(v).astype(np.int64) << i
-    graded = sakip_grade(total, rubric=rb)
-    keep = assessments[[c for c in assessments.columns if c not in cols and c != "sakip_score"]]
+    # a published predicate in the frame is the fact: used as it is, never re-derived
+    published = assessments["sakip_grade"].to_numpy() if "sakip_grade" in assessments.columns else None
+    graded = sakip_grade(total, rubric=rb, published=published)
+    drop = {*cols, "sakip_score", *graded.columns}
+    keep = assessments[[c for c in assessments.columns if c not in drop]]
     out = pd.concat([keep.reset_index(drop=True), graded.drop(columns="reason")], axis=1)
     out.index = assessments.index
     out["reason"] = reasons(bits, [f"sakip_{c} missing" for c in maxima])
