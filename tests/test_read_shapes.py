@@ -412,3 +412,19 @@ def test_zip_bomb_declaring_a_small_size_fails_fast(tmp_path: Path) -> None:
     with pytest.raises(ContractError, match="larger than its declared"):
         read(liar, "employees")
     assert time.perf_counter() - t0 < 2
+
+
+def test_nip_column_that_went_through_a_number_is_refused(tmp_path: Path) -> None:
+    """Excel's '0' format writes 15 significant digits then 000 for every NIP."""
+    df = _emp(20)
+    truncated = df["nip"].str.slice(0, 15) + "000"
+    df.loc[:14, "nip"] = truncated[:15]
+    p = tmp_path / "e.csv"
+    df.to_csv(p, index=False)
+    res = read(p, "employees")
+    assert res.n_rows == 20 and len(res.valid) == 5  # the 5 untouched rows
+    assert res.rejected["reason"].str.contains("end in 000").sum() == 15
+    one = _emp(20)
+    one.loc[3, "nip"] = one.loc[3, "nip"][:15] + "000"  # a single sequence number 000 is fine
+    one.to_csv(p, index=False)
+    assert read(p, "employees").rejected.empty

@@ -537,8 +537,17 @@ def _parse_nip(c: Cells) -> tuple[pd.Series, pd.Series, dict[str, int]]:
         if c.is_num.any():
             reason[c.is_num] = NUMERIC_NIP
     values = values.mask(reason.notna())
-    rules = nip_problems(values)
-    reason = reason.fillna(rules.mask(values.isna() & reason.notna()))
+    # Excel keeps 15 significant digits: an NIP column that went through a number and was
+    # written back with a '0' format ends in 000 everywhere, a shape real sequence numbers
+    # (000 is one of a thousand) never take
+    zeros = values.str.fullmatch(r"[0-9]{15}000").fillna(False).to_numpy(dtype=bool)
+    if zeros.sum() >= 10 and zeros.sum() > 0.2 * values.notna().sum():
+        reason[zeros] = (
+            f"{int(zeros.sum()):,} NIPs in this file end in 000: Excel stored the column as a "
+            "number and lost the last digits; export the column as text")
+        values = values.mask(zeros)
+    # the NIP rules for the rest (a refused value is masked, so its reason above stands)
+    reason = reason.fillna(nip_problems(values))
     return values, reason, counts
 
 
