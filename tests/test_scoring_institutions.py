@@ -186,3 +186,45 @@ class TestDisciplineInputs:
     def test_rubric_without_ladder(self):
         with pytest.raises(ValueError, match="has no absence ladder"):
             discipline_sanction([3], rubric="disiplin/pp-53-2010")
+
+
+class TestPublishedLabels:
+    """Published zones and predicates are facts: scoring uses them and says so."""
+
+    def test_published_ombudsman_zone_is_never_overridden(self):
+        # Antara Jatim 2017: Kota Blitar 80.4 published green, Kab. Kediri 50.58 published
+        # yellow, where the 2015 band table gives yellow and red
+        out = ombudsman_zone([80.4, 50.58, 85.0, 40.0], [2017, 2017, 2021, 2025],
+                             published=["hijau", "Kuning", None, "merah"])
+        assert out["zone"].tolist() == ["Hijau", "Kuning", "Hijau", "Merah"]
+        assert out["zone_source"].tolist() == ["published", "published", "derived", "published"]
+        assert out["derived_zone"].tolist()[:3] == ["Kuning", "Merah", "Hijau"]
+        assert pd.isna(out["derived_zone"].iloc[3])  # 2025: no cut-offs, the published zone stands
+        assert out["zone_conflict"].tolist() == [True, True, False, False]
+
+    def test_without_published_everything_is_derived(self):
+        out = ombudsman_zone([80.4, np.nan], [2017, 2017])
+        assert out["zone"].tolist()[0] == "Kuning" and pd.isna(out["zone"].iloc[1])
+        assert out["zone_source"].tolist()[0] == "derived" and pd.isna(out["zone_source"].iloc[1])
+
+    def test_published_sakip_grade(self):
+        out = sakip_grade([75.0, 62.0, np.nan], published=["a", None, "BB"])
+        assert out["sakip_grade"].tolist() == ["A", "B", "BB"]
+        assert out["sakip_grade_source"].tolist() == ["published", "derived", "published"]
+        assert out["derived_sakip_grade"].tolist()[:2] == ["BB", "B"]
+        assert out["sakip_grade_conflict"].tolist() == [True, False, False]
+
+    def test_unknown_published_label_is_an_error(self):
+        with pytest.raises(ValueError, match="published ombudsman_zone has labels outside"):
+            ombudsman_zone([80.0], [2017], published=["biru"])
+
+
+def test_sakip_from_components_keeps_a_published_grade():
+    a = pd.DataFrame({"region_id": ["3573", "3520"], "sakip_perencanaan": [27.0, 27.0],
+                      "sakip_pengukuran": [25.5, 25.5], "sakip_pelaporan": [13.0, 13.0],
+                      "sakip_evaluasi": [20.0, 20.0], "sakip_grade": ["bb", None]})
+    out = sakip_from_components(a)
+    assert list(out.columns).count("sakip_grade") == 1
+    assert out["sakip_grade"].tolist() == ["BB", "A"]
+    assert out["sakip_grade_source"].tolist() == ["published", "derived"]
+    assert out["region_id"].tolist() == ["3573", "3520"]

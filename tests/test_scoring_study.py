@@ -120,3 +120,33 @@ def test_cli_score_writes_scored_parquet_beside_the_study(tmp_path):
                        "ip_asn_regions", "ip_asn_units", "lelang_kinerja"]
     es = pd.read_parquet(tmp_path / "study" / "scored" / "employee_scores.parquet")
     assert es["ip_asn"].notna().all()
+
+
+def test_published_labels_win_and_are_marked(tmp_path):
+    """A study read from published tables: zone and predicate as published, never re-derived."""
+    from kinerja_research.data import read
+
+    pd.DataFrame({
+        "Kode Wilayah": ["3572", "3506", "3573", "3520"], "Tahun": [2017, 2017, 2023, 2023],
+        "Nilai Kepatuhan": ["80,4", "50,58", "87,25", ""], "Zona": ["Zona Hijau", "kuning", "", "Hijau"],
+        "Nilai SAKIP": ["75", "62", "85", ""], "Predikat SAKIP": ["A", "", "", "BB"],
+    }).to_csv(tmp_path / "ia.csv", index=False, sep=";")
+    res = read(tmp_path / "ia.csv", "institution_assessments")
+    assert res.rejected.empty
+    study = _study().replace(institution_assessments=res.valid)
+    inst = score_study(study)["institution_scores"]
+    assert inst["ombudsman_zone"].tolist() == ["Hijau", "Kuning", "Hijau", "Hijau"]
+    assert inst["ombudsman_zone_source"].tolist() == ["published", "published", "derived", "published"]
+    assert inst["ombudsman_zone_conflict"].tolist() == [True, True, False, False]
+    assert inst["sakip_grade"].tolist() == ["A", "B", "A", "BB"]
+    assert inst["sakip_grade_source"].tolist() == ["published", "derived", "derived", "published"]
+    assert inst["sakip_grade_conflict"].tolist() == [True, False, False, False]
+    # the region-year columns other layers use are still there
+    assert {"region_id", "year", "sakip_score", "sakip_rubric", "ombudsman_score",
+            "ombudsman_category", "merit_score"} - set(inst.columns) == {"merit_score"}
+
+
+def test_scores_alone_are_derived(scored):
+    inst = scored["institution_scores"]
+    assert inst["ombudsman_zone_source"].tolist() == ["derived", "derived"]
+    assert inst["sakip_grade_source"].tolist() == ["derived", "derived"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from kinerja_research.data.errors import ContractError
 from kinerja_research.data.ingest import IngestResult, ingest
+from kinerja_research.data.limits import ReadLimits
+from kinerja_research.data.locale import NumberFormat
 from kinerja_research.data.nip import is_valid_nip, nip_problems
 from kinerja_research.data.read import ReadResult, read
 from kinerja_research.data.salt import SaltError, salt_info
@@ -18,9 +20,9 @@ from kinerja_research.data.store import data_fingerprint, load, pseudonymize_nip
 from kinerja_research.data.study import TABLES, Study
 
 __all__ = [
-    "TABLES", "TABLE_SPECS", "ContractError", "IngestResult", "ReadResult", "SaltError", "Study",
-    "data_fingerprint", "ingest", "is_valid_nip", "load", "nip_problems", "pseudonymize_nip", "read",
-    "salt_info", "save", "table_spec",
+    "TABLES", "TABLE_SPECS", "ContractError", "IngestResult", "NumberFormat", "ReadLimits",
+    "ReadResult", "SaltError", "Study", "data_fingerprint", "ingest", "is_valid_nip", "load",
+    "nip_problems", "pseudonymize_nip", "read", "salt_info", "save", "table_spec",
 ]
 
 

@@ -397,8 +397,9 @@ def _ingest_file(path: Path, rel: str, entry: dict | None, read_options: dict[st
         except ContractError as exc:
             return FileReport(rel, "failed", message=redact(str(exc), quoted=False))
         how = "headers"
-        if sheet is not None and "sheet" not in options and path.suffix.lower() in (".xlsx", ".xlsm"):
-            options["sheet"] = sheet
+        # The reader finds every sheet holding the table's header and stacks them (one sheet per
+        # OPD), so the sheet the table was recognised on is not pinned here.
+        del sheet
     try:
         res = read(path, table, **options)
     except ContractError as exc:

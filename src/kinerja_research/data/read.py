@@ -8,23 +8,25 @@ The input file is only ever opened for reading.
 
 from __future__ import annotations
 
-import csv
-import functools
-import io
-import re
-import zipfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa_lib
-import pyarrow.compute as pa_compute
-import yaml
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from kinerja_research.data._raw import Raw, header_map, map_header, normalize_header
 from kinerja_research.data.errors import ContractError
-from kinerja_research.data.nip import nip_problems
+from kinerja_research.data.limits import ReadLimits, check_file_size
+from kinerja_research.data.locale import NumberFormat, detect, parse_numbers
+from kinerja_research.data.nip import (
+    NORMALIZATIONS,
+    NUMERIC_NIP,
+    nip_from_numbers,
+    nip_problems,
+    normalize_nip,
+)
 from kinerja_research.data.schemas import (
     CATEGORY_SYNONYMS,
     DTYPES,
@@ -37,41 +39,15 @@ from kinerja_research.data.schemas import (
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
            ".parquet": "parquet", ".pq": "parquet"}
-_SEP = re.compile(r"[\s._\-/]+")
-#: First data row as a spreadsheet numbers it (row 1 is the header).
+#: First data row as a spreadsheet numbers it when the header is row 1.
 FIRST_ROW = 2
-
-
-def normalize_header(name: object) -> str:
-    """Lower-case a header and drop spaces, dots, dashes, underscores and slashes."""
-    return _SEP.sub("", str(name).strip().lower())
-
-
-@functools.cache
-def _alias_file() -> dict:
-    text = resources.files("kinerja_research.data").joinpath("aliases.yml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-def header_map(table: str) -> tuple[dict[str, str], set[str]]:
-    """Normalized header → canonical column for ``table``, and the normalized personal headers.
-
-    A table's own ``name`` column (regions, units) takes the plain ``nama`` header; in every other
-    table ``nama`` is a person's name and is dropped.
-    """
-    spec = table_spec(table)
-    doc = _alias_file()
-    drop = {normalize_header(d) for d in doc.get("drop", [])}
-    mapping: dict[str, str] = {}
-    for canonical in spec.names:
-        mapping[normalize_header(canonical)] = canonical
-        for alias in doc["aliases"].get(canonical, []):
-            key = normalize_header(alias)
-            if canonical == "name" and key in drop and key != "nama":
-                continue
-            mapping.setdefault(key, canonical)
-    drop -= set(mapping)
-    return mapping, drop
+__all__ = ["FORMATS", "ContractError", "ReadLimits", "ReadResult", "header_map", "map_header",
+           "normalize_header", "read"]
+#: What ``ReadResult.normalizations`` says for number-format conversions.
+NUMBER_NORMALIZATIONS = {
+    "decimal_comma": "decimal comma read as the decimal mark",
+    "thousands_removed": "thousands separators removed",
+}
 
 
 @dataclass(frozen=True)
@@ -83,10 +59,29 @@ class ReadResult:
     valid
         Rows that satisfy every rule, typed, with canonical column names.
     rejected
-        One row per problem: ``row`` (as a spreadsheet numbers it, header = 1), ``column``,
-        ``value`` (as text) and ``reason``. A row with several problems appears several times.
+        One row per problem: ``row`` (as a spreadsheet numbers it), ``column``, ``value`` (the
+        raw cell as text, for fixing: it may hold personal data) and ``reason``; for a workbook
+        read from several sheets also ``sheet``. A row with several problems appears several
+        times.
     n_rows
-        Data rows read from the file.
+        Data rows read from the file (all sheets read); always
+        ``len(valid) + n_rejected_rows``.
+    normalizations
+        What was changed to make values readable, one row per column and kind: ``column``,
+        ``kind`` (a key such as ``spaces``, ``grouped_spaces``, ``apostrophe``, ``formula``,
+        ``integer_text``, ``integer_column``, ``decimal_comma``, ``thousands_removed``),
+        ``description`` and ``rows`` (rows affected, valid or not).
+    number_format
+        The file's number rule (:class:`~kinerja_research.data.locale.NumberFormat`): the
+        decimal mark and thousands separator used for every numeric text, and how it was
+        decided (``given``, ``values``, ``delimiter`` or ``undetermined``).
+    sheets
+        For a workbook, one row per sheet: ``sheet``, ``status`` (``read``, ``empty`` or why
+        it was not read), ``header_row`` and ``rows``; empty for other formats.
+    header_row
+        Row of the header in the file (1 unless title rows sit above it).
+    delimiter
+        The CSV delimiter found (``None`` for other formats).
     ignored_columns
         Headers that are not part of the contract (not kept).
     dropped_personal
@@ -101,6 +96,12 @@ class ReadResult:
     column_map: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     dropped_personal: list[str] = field(default_factory=list)
+    normalizations: pd.DataFrame = field(default_factory=lambda: _norm_frame([]))
+    number_format: NumberFormat | None = None
+    sheets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["sheet", "status", "header_row", "rows"]))
+    header_row: int = 1
+    delimiter: str | None = None
 
     @property
     def n_rejected_rows(self) -> int:
@@ -112,6 +113,7 @@ class ReadResult:
         if self.rejected.empty:
             return pd.DataFrame(columns=["column", "reason", "rows"])
         r = self.rejected.assign(reason=self.rejected["reason"].str.replace(r"'.*?'", "…", regex=True))
+        r["row"] = r["row"].astype(str) + "/" + (r["sheet"] if "sheet" in r else "")
         out = r.groupby(["column", "reason"], observed=True)["row"].nunique()
         return out.rename("rows").reset_index().sort_values("rows", ascending=False, ignore_index=True)
 
@@ -122,105 +124,33 @@ class ReadResult:
         )
 
 
+def _norm_frame(items: list[tuple[str, str, int]]) -> pd.DataFrame:
+    desc = {**NORMALIZATIONS, **NUMBER_NORMALIZATIONS}
+    return pd.DataFrame({
+        "column": pd.Series([c for c, _, _ in items], dtype="string"),
+        "kind": pd.Series([k for _, k, _ in items], dtype="string"),
+        "description": pd.Series([desc.get(k, k) for _, k, _ in items], dtype="string"),
+        "rows": pd.Series([n for _, _, n in items], dtype="int64"),
+    })
+
+
 # --------------------------------------------------------------------------------------------
 # whole-file loading
 # --------------------------------------------------------------------------------------------
-def _decode(raw: bytes, path: Path) -> str:
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ContractError(
-        f"{path.name}: the text cannot be decoded as UTF-8 or Windows-1252. Open it in Excel or "
-        "LibreOffice and save it again as 'CSV UTF-8 (comma delimited)'."
-    )
-
-
-def _sniff_sep(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
-    return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ContractError(f"{path.name} is empty: it has no header and no rows.")
-    if b"\x00" in raw:
-        raise ContractError(
-            f"{path.name} contains NUL bytes, so it is not a text CSV file (is it a binary or "
-            "corrupted file?). Export the table again as CSV."
-        )
-    try:
-        raw.decode("utf-8")
-        utf8 = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    except UnicodeDecodeError:
-        utf8 = _decode(raw, path).encode("utf-8")
-    sep = _sniff_sep(utf8[:65536].decode("utf-8", errors="ignore"))
-    try:
-        # pyarrow's reader is multi-threaded; it refuses ragged rows, which the slow path keeps
-        df = pd.read_csv(
-            io.BytesIO(utf8), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-            engine="pyarrow",
-        )
-        if df.columns.duplicated().any() or any(str(c).strip() == "" for c in df.columns):
-            raise ValueError("unusual header")
-        df.attrs["ragged_rows"] = {}
-        return df
-    except Exception:  # pyarrow raises ArrowInvalid & co.; every case falls back to csv
-        return _read_csv_ragged(utf8.decode("utf-8"), sep, path)
-
-
-def _read_csv_ragged(text: str, sep: str, path: Path) -> pd.DataFrame:
-    """Slow path for files with rows of the wrong length: keep every record, flag the bad ones."""
-    try:
-        records = list(csv.reader(io.StringIO(text), delimiter=sep))
-    except csv.Error as exc:
-        raise ContractError(f"{path.name} is not a readable CSV file: {exc}.") from None
-    records = [r for r in records if r]  # csv yields [] for an empty line, like skip_blank_lines
-    if not records:
-        raise ContractError(f"{path.name} is empty: it has no header and no rows.")
-    header, body = records[0], records[1:]
-    n = len(header)
-    ragged = {i: len(r) for i, r in enumerate(body) if len(r) != n}
-    rows = [(r + [""] * n)[:n] for r in body]
-    df = pd.DataFrame(rows, columns=header, dtype=object).replace("", np.nan)
-    df.attrs["ragged_rows"] = {"n_header": n, "rows": ragged}
-    return df
-
-
-def _read_xlsx(path: Path, sheet: str | int) -> pd.DataFrame:
-    if path.stat().st_size == 0:
-        raise ContractError(f"{path.name} is empty (0 bytes).")
-    try:
-        df = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError, EOFError) as exc:
-        raise ContractError(
-            f"{path.name} is not a readable Excel workbook ({type(exc).__name__}: {exc}). Open it in "
-            "Excel and save it again as .xlsx, or export the sheet as CSV."
-        ) from None
-    except Exception as exc:  # openpyxl raises many private types on corrupt XML
-        raise ContractError(
-            f"{path.name} is not a readable Excel workbook ({type(exc).__name__}). Open it in "
-            "Excel and save it again as .xlsx, or export the sheet as CSV."
-        ) from None
-    df.attrs["ragged_rows"] = {}
-    return df
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, table: str, limits: ReadLimits) -> Raw:
+    check_file_size(path, limits)
     try:
         df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, … on a damaged file
         raise ContractError(
             f"{path.name} is not a readable Parquet file ({type(exc).__name__}: {exc})."
         ) from None
-    df.attrs["ragged_rows"] = {}
-    return df
+    mapped = map_header(list(df.columns), table, path.name)
+    frame = df.iloc[:, mapped.positions].set_axis(mapped.canonical, axis=1).reset_index(drop=True)
+    return Raw(frame, np.arange(FIRST_ROW, FIRST_ROW + len(frame), dtype=np.int64), mapped)
 
 
-def _load(path: Path, sheet: str | int) -> pd.DataFrame:
+def _load(path: Path, table: str, sheet: str | int | None, limits: ReadLimits) -> Raw:
     if not path.exists():
         raise ContractError(f"{path} does not exist.")
     if path.is_dir():
@@ -231,63 +161,156 @@ def _load(path: Path, sheet: str | int) -> pd.DataFrame:
             f"{path.name}: unknown format {path.suffix!r}. Supported: CSV (.csv), Excel (.xlsx) "
             "and Parquet (.parquet). Save .xls workbooks as .xlsx first."
         )
-    df = {"csv": _read_csv, "parquet": _read_parquet}.get(fmt, lambda p: _read_xlsx(p, sheet))(path)
-    if df.shape[1] == 0 or len(df) == 0:
+    if sheet not in (None, 0) and fmt != "xlsx":  # a CSV or Parquet file is its own first sheet
+        raise ContractError(f"{path.name}: sheet={sheet!r} only applies to Excel workbooks.")
+    if fmt == "csv":
+        from kinerja_research.data._csv import read_csv
+
+        raw = read_csv(path, table, limits)
+    elif fmt == "xlsx":
+        from kinerja_research.data._xlsx import read_xlsx
+
+        raw = read_xlsx(path, table, sheet, limits)
+    else:
+        raw = _read_parquet(path, table, limits)
+    if len(raw.frame) == 0:
         raise ContractError(f"{path.name} has a header but no data rows.")
-    return df
+    return raw
 
 
 # --------------------------------------------------------------------------------------------
 # parsing columns
 # --------------------------------------------------------------------------------------------
-def _as_text(s: pd.Series) -> pd.Series:
-    """Text view of a column: stripped, empty → missing."""
-    t = s.astype("string").str.strip()
-    return t.mask(t == "")
+@dataclass
+class Cells:
+    """One column's cells split by type: text, or numbers a workbook or Parquet file typed."""
+
+    text: pd.Series  # ``string``, stripped; <NA> where empty or numeric
+    num: np.ndarray  # float64; NaN where not numeric
+    is_num: np.ndarray  # bool
+    original: pd.Series  # as read
+
+    def shown_at(self, mask: np.ndarray | pd.Series) -> pd.Series:
+        """The raw cells at ``mask`` as text, for reasons and rejects (only rejected rows pay)."""
+        m = np.asarray(mask, dtype=bool)
+        orig = self.original[m]
+        if isinstance(orig.dtype, pd.StringDtype):
+            return orig
+        return pd.Series([_shown(v) for v in orig.to_numpy()], index=orig.index, dtype="string")
 
 
-def _parse_number(s: pd.Series, integer: bool) -> tuple[pd.Series, pd.Series]:
-    """Parse numbers (decimal comma accepted); return values and the reason for each bad cell."""
-    reason = pd.Series(pd.NA, index=s.index, dtype="string")
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        values = s.astype("float64")
-        text = s.astype("string")
-    else:
-        text = _as_text(s)
-        try:  # fast path: every cell is a plain number (pyarrow cast, no per-cell Python)
-            values = pd.Series(
-                pa_compute.cast(pa_lib.array(text, type=pa_lib.string()), pa_lib.float64()),
-                index=s.index, dtype="float64",
-            )
-        except (pa_lib.ArrowInvalid, pa_lib.ArrowTypeError, TypeError):
-            t = text
-            comma = t.str.contains(",", regex=False).fillna(False).astype(bool)
-            if comma.any():
-                dot = t.str.contains(".", regex=False).fillna(False).astype(bool)
-                t = t.mask(comma & ~dot, t.str.replace(",", ".", regex=False))
-            values = pd.to_numeric(t, errors="coerce").astype("float64")
-        bad = text.notna() & values.isna()  # also catches a literal "NaN"
-        if bad.any():
-            reason[bad] = "'" + text[bad] + "' is not a number"
+def _shown(v: object) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v if isinstance(v, str) else _cell_text(v)
+
+
+def _cell_text(v: object) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def _num_text(num: np.ndarray) -> pd.Series:
+    """Text of numeric cells: whole numbers without '.0' (a region code typed as a number)."""
+    s = pd.Series(num)
+    whole = np.isfinite(num) & (num == np.round(num)) & (np.abs(num) < 2**53)
+    out = s.astype("string")
+    if whole.any():
+        out[whole] = s[whole].astype("int64").astype("string")
+    return out.mask(np.isnan(num))
+
+
+def _arrow_text(arr: pa.Array, index: pd.Index) -> pd.Series:
+    """Text with empty cells missing, as a pandas ``string`` Series without a copy per cell.
+
+    Not stripped here: each parser strips where it matters (ids, yes/no), categories strip
+    their few distinct values, numbers only when the fast cast fails.
+    """
+    t = arr
+    if pc.any(pc.equal(t, "")).as_py():
+        t = pc.if_else(pc.equal(t, ""), pa.scalar(None, t.type), t)
+    chunked = t if isinstance(t, pa.ChunkedArray) else pa.chunked_array([t])
+    return pd.Series(pd.arrays.ArrowStringArray(chunked), index=index)
+
+
+def _cells(s: pd.Series) -> Cells:
+    n = len(s)
+    no_text = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.string())])),
+                        index=s.index)
+    no_num = np.full(n, np.nan)
+    if pd.api.types.is_bool_dtype(s):
+        text = s.astype("boolean").astype("string").str.lower()
+        return Cells(text, no_num, np.zeros(n, bool), s)
+    if pd.api.types.is_numeric_dtype(s):
+        num = s.astype("float64").to_numpy()
+        return Cells(no_text, num, ~np.isnan(num), s)
+    if s.dtype == object:
+        arr = s.to_numpy()
+        try:  # the usual text column: every cell a string (or empty)
+            return Cells(_arrow_text(pa.array(arr, type=pa.string(), from_pandas=True), s.index),
+                         no_num, np.zeros(n, bool), s)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass
+        if pd.api.types.infer_dtype(s, skipna=True) in ("floating", "integer", "mixed-integer-float"):
+            num = arr.astype("float64")
+            return Cells(no_text, num, ~np.isnan(num), s)
+        is_num = np.fromiter(((type(v) is float or type(v) is int) for v in arr), bool, n)
+        num = no_num.copy()
+        if is_num.any():
+            num[is_num] = arr[is_num].astype("float64")
+        texts = [None if m else _shown(v) for v, m in zip(arr, is_num, strict=True)]
+        return Cells(_arrow_text(pa.array(texts, type=pa.string()), s.index), num, is_num, s)
+    arrow = s.array if isinstance(s.array, pd.arrays.ArrowStringArray) else s.astype("string").array
+    return Cells(_arrow_text(pa.array(arrow), s.index) if n else no_text,
+                 no_num, np.zeros(n, bool), s)
+
+
+def _as_text(c: Cells, strip: bool = True) -> pd.Series:
+    """Every cell as text, stripped, blank → missing (typed numbers without a spurious '.0')."""
+    t = c.text
+    if strip and len(t):
+        t = _arrow_text(pc.utf8_trim_whitespace(pa.array(t.array)), t.index)
+    if not c.is_num.any():
+        return t
+    t = t.copy()
+    t[c.is_num] = _num_text(c.num[c.is_num]).to_numpy()
+    return t
+
+
+def _parse_number(c: Cells, integer: bool, fmt: NumberFormat) -> tuple[pd.Series, pd.Series, dict]:
+    """Numbers: typed cells as they are, text with the file's number format."""
+    reason = pd.Series(pd.NA, index=c.text.index, dtype="string")
+    counts: dict[str, int] = {}
+    values = c.num.copy()
+    has_text = c.text.notna().to_numpy()
+    if has_text.any():
+        v, r, counts = parse_numbers(c.text, fmt)
+        values = np.where(has_text, v, values)
+        reason = reason.mask(has_text, r)
+    values = pd.Series(values, index=c.text.index, dtype="float64")
     inf = np.isinf(values.to_numpy())
     if inf.any():
-        reason[inf] = "'" + text[inf] + "' is not a finite number"
+        reason[inf] = "'" + c.shown_at(inf) + "' is not a finite number"
         values = values.mask(inf)
     if integer:
         frac = values.notna() & (values != np.floor(values.fillna(0)))
         if frac.any():
-            reason[frac] = "'" + text[frac] + "' is not a whole number"
+            reason[frac] = "'" + c.shown_at(frac) + "' is not a whole number"
         big = values.abs() > 2**53
         if big.any():
-            reason[big] = "'" + text[big] + "' is too large"
+            reason[big] = "'" + c.shown_at(big) + "' is too large"
         values = values.mask(frac | big)
-    return values, reason
+    return values, reason, counts
 
 
-def _parse_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _parse_bool(c: Cells) -> tuple[pd.Series, pd.Series]:
+    s = c.original
     if pd.api.types.is_bool_dtype(s):
         return s.astype("boolean"), pd.Series(pd.NA, index=s.index, dtype="string")
-    text = _as_text(s)
+    text = _as_text(c)
     low = text.str.lower()
     is_true, is_false = low.isin(TRUE_WORDS), low.isin(FALSE_WORDS)
     values = pd.Series(pd.NA, index=s.index, dtype="boolean")
@@ -300,9 +323,10 @@ def _parse_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, reason
 
 
-def _parse_category(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
+def _parse_category(c: Cells, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
     # Normalize the few distinct spellings, not every row: factorize first.
-    codes, uniques = pd.factorize(_as_text(s), use_na_sentinel=True)
+    s = c.original
+    codes, uniques = pd.factorize(_as_text(c, strip=False), use_na_sentinel=True)
     norm = pd.Index(uniques).astype(str).str.lower().str.strip()
     norm = norm.str.replace(r"[\s\-/.]+", "_", regex=True).str.strip("_")
     synonyms = CATEGORY_SYNONYMS.get(spec.name, {})
@@ -320,21 +344,8 @@ def _parse_category(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Serie
     reason = pd.Series(pd.NA, index=s.index, dtype="string")
     bad = (codes >= 0) & ~known[ok_codes] if len(known) else np.zeros(len(s), bool)
     if bad.any():
-        text = s.astype("string")
-        reason[bad] = "'" + text[bad] + "' is not one of " + ", ".join(spec.categories)
+        reason[bad] = "'" + c.shown_at(bad) + "' is not one of " + ", ".join(spec.categories)
     return values, reason
-
-
-def _parse_column(s: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, pd.Series]:
-    if spec.kind == "str":
-        text = _as_text(s)
-        return text, pd.Series(pd.NA, index=s.index, dtype="string")
-    if spec.kind in ("int", "float"):
-        values, reason = _parse_number(s, integer=spec.kind == "int")
-        return (values.astype("Int64") if spec.kind == "int" else values), reason
-    if spec.kind == "bool":
-        return _parse_bool(s)
-    return _parse_category(s, spec)
 
 
 def _check_reason(check: str, spec: ColumnSpec) -> str:
@@ -356,7 +367,15 @@ def _check_reason(check: str, spec: ColumnSpec) -> str:
 # --------------------------------------------------------------------------------------------
 # the public reader
 # --------------------------------------------------------------------------------------------
-def read(path: str | Path, table: str, *, sheet: str | int = 0) -> ReadResult:
+def read(
+    path: str | Path,
+    table: str,
+    *,
+    sheet: str | int | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
+    limits: ReadLimits | None = None,
+) -> ReadResult:
     """Read a CSV, XLSX or Parquet export and validate it against the data contract.
 
     Parameters
@@ -367,86 +386,88 @@ def read(path: str | Path, table: str, *, sheet: str | int = 0) -> ReadResult:
         One of the contract's tables: ``regions``, ``units``, ``employees``, ``skm_responses``,
         ``unit_performance``, ``institution_assessments``, ``policies``.
     sheet
-        Worksheet of an Excel file (name or position).
+        Worksheet of an Excel file (name or position from 0). By default every sheet holding
+        the table's header is read, and sheets sharing it are stacked; other sheets are listed
+        in ``.sheets`` with why they were not read.
+    decimal, thousands
+        The file's number format, e.g. ``decimal=","`` (Indonesian: ``1.234,5``; thousands then
+        defaults to ``"."``) or ``decimal="."``. By default it is detected from the values, then
+        from the CSV delimiter; when it cannot be, values that read differently under the two
+        formats (``12.500``) are rejected with a reason.
+    limits
+        Size limits checked before parsing (:class:`ReadLimits`); by default
+        ``ReadLimits.from_env()`` (``KINERJA_MAX_*`` environment variables).
 
     Returns
     -------
     ReadResult
         ``.valid`` (typed canonical DataFrame), ``.rejected`` (row, column, value, reason),
-        ``.n_rows``; ``len(valid) + n_rejected_rows == n_rows``.
+        ``.n_rows``, ``.normalizations``, ``.number_format``, ``.sheets``;
+        ``len(valid) + n_rejected_rows == n_rows``.
 
     Raises
     ------
     ContractError
-        For whole-file problems: unknown format, empty file, undecodable text, missing
-        required columns (all listed at once), a column given twice.
+        For whole-file problems: unknown format, empty file, undecodable text, a limit
+        exceeded, missing required columns (all listed at once), a column given twice, a
+        workbook whose sheets hold the table with different headers.
 
     Examples
     --------
     >>> res = read("data/raw/pegawai_2024.csv", table="employees")  # doctest: +SKIP
-    >>> res.valid.head(); res.rejected.head()  # doctest: +SKIP
+    >>> res.valid.head(); res.rejected.head(); res.normalizations  # doctest: +SKIP
+    >>> read("rekap.xlsx", "employees", sheet="Pegawai", decimal=",")  # doctest: +SKIP
     """
     spec = table_spec(table)
     path = Path(path)
-    raw = _load(path, sheet)
-    mapping, personal = header_map(table)
-
-    column_map: dict[str, str] = {}
-    ignored, dropped = [], []
-    for col in raw.columns:
-        key = normalize_header(col)
-        if key in mapping:
-            canonical = mapping[key]
-            if canonical in column_map.values():
-                first = next(k for k, v in column_map.items() if v == canonical)
-                raise ContractError(
-                    f"{path.name}: columns {first!r} and {col!r} both mean '{canonical}'. "
-                    "Keep one of them."
-                )
-            column_map[str(col)] = canonical
-        elif key in personal:
-            dropped.append(str(col))
-        else:
-            ignored.append(str(col))
-    missing = [c for c in spec.required if c not in column_map.values()]
-    if missing:
-        raise ContractError(
-            f"{path.name}: required column(s) missing for table '{table}': {', '.join(missing)}. "
-            f"Columns found: {', '.join(map(str, raw.columns))}. Rename the headers (Indonesian "
-            "export headers such as 'NIP' or 'Unit Kerja' are recognised) or add the columns."
-        )
-
-    ragged = raw.attrs.get("ragged_rows", {})
-    raw = raw[list(column_map)].rename(columns=column_map).reset_index(drop=True)
-    n = len(raw)
+    limits = ReadLimits.from_env() if limits is None else limits
+    raw = _load(path, table, sheet, limits)
+    frame = raw.frame.reset_index(drop=True)
+    n = len(frame)
+    cells = {c: _cells(frame[c]) for c in frame.columns}
+    numeric = [c.name for c in spec.columns if c.kind in ("int", "float") and c.name in cells]
+    fmt = detect([cells[c].text for c in numeric], raw.delimiter, decimal, thousands)
     parsed: dict[str, pd.Series] = {}
     problems: list[pd.DataFrame] = []
+    norms: list[tuple[str, str, int]] = []
 
     def add(mask: np.ndarray | pd.Series, column: str, reasons: pd.Series | str) -> None:
         m = np.asarray(mask, dtype=bool)
         if not m.any():
             return
         idx = np.flatnonzero(m)
-        values = raw[column].astype("string").iloc[idx].to_numpy() if column in raw else pd.NA
+        values = cells[column].shown_at(m).to_numpy()
         rs = reasons.iloc[idx].to_numpy() if isinstance(reasons, pd.Series) else reasons
         problems.append(pd.DataFrame({"i": idx, "column": column, "value": values, "reason": rs}))
 
-    if ragged.get("rows"):
-        rows = ragged["rows"]
-        mask = np.zeros(n, bool)
-        mask[list(rows)] = True
-        r = pd.Series(
-            [f"row has {rows.get(i, 0)} fields, the header has {ragged['n_header']}" for i in range(n)]
-        )
-        add(mask, "(row)", r)
+    if raw.row_problems:
+        idx = np.fromiter(raw.row_problems, dtype=np.int64)
+        problems.append(pd.DataFrame({
+            "i": idx, "column": "(row)",
+            "value": [raw.row_problems[i][1] for i in idx],
+            "reason": [raw.row_problems[i][0] for i in idx],
+        }))
 
     for c in spec.columns:
-        if c.name not in raw:
+        if c.name not in cells:
             continue
-        values, reason = _parse_column(raw[c.name], c)
+        cc = cells[c.name]
+        counts: dict[str, int] = {}
+        if c.name == "nip" and table == "employees":
+            values, reason, counts = _parse_nip(cc)
+        elif c.kind == "str":
+            values, reason = _as_text(cc), pd.Series(pd.NA, index=cc.text.index, dtype="string")
+        elif c.kind in ("int", "float"):
+            values, reason, counts = _parse_number(cc, c.kind == "int", fmt)
+            values = values.astype("Int64") if c.kind == "int" else values
+        elif c.kind == "bool":
+            values, reason = _parse_bool(cc)
+        else:
+            values, reason = _parse_category(cc, c)
         add(reason.notna(), c.name, reason)
         parsed[c.name] = values
-    df = pd.DataFrame(parsed, index=raw.index)
+        norms += [(c.name, k, v) for k, v in counts.items()]
+    df = pd.DataFrame(parsed, index=frame.index)
 
     # Values: ranges, codes, patterns, required-ness (pandera), skipping unparseable cells.
     from pandera.errors import SchemaErrors
@@ -461,15 +482,14 @@ def read(path: str | Path, table: str, *, sheet: str | int = 0) -> ReadResult:
             idx = grp["index"].astype(np.int64).to_numpy()
             spec_c = spec.column(column)
             reason = _check_reason(str(check), spec_c)
-            shown = raw[column].astype("string").iloc[idx].fillna("").to_numpy()
+            m = np.zeros(n, bool)
+            m[idx] = True
+            shown = cells[column].shown_at(m).reindex(idx).fillna("").to_numpy()
             problems.append(pd.DataFrame({
                 "i": idx, "column": column, "value": shown,
                 "reason": [f"'{v}' {reason}" if v else reason for v in shown],
             }))
 
-    if table == "employees":
-        reasons = nip_problems(df["nip"])
-        add(reasons.notna(), "nip", reasons)
     key = [k for k in spec.key if k in df.columns]
     dup = df.duplicated(subset=key, keep=False) & df[key].notna().all(axis=1)
     if dup.any():
@@ -480,22 +500,56 @@ def read(path: str | Path, table: str, *, sheet: str | int = 0) -> ReadResult:
         # unparseable cells are also flagged by pandera as missing: keep the more specific reason
         rej = rej.drop_duplicates(subset=["i", "column"], keep="first")
         rej = rej.sort_values(["i", "column"], kind="stable", ignore_index=True)
-        bad_rows = np.zeros(n, bool)
-        bad_rows[rej["i"].to_numpy()] = True
     else:
         rej = pd.DataFrame({"i": pd.Series(dtype="int64"), "column": [], "value": [], "reason": []})
-        bad_rows = np.zeros(n, bool)
+    bad_rows = np.zeros(n, bool)
+    bad_rows[rej["i"].to_numpy(dtype=np.int64)] = True
+    i = rej["i"].to_numpy(dtype=np.int64)
     rejected = pd.DataFrame({
-        "row": (rej["i"] + FIRST_ROW).astype("int64"),
+        "row": pd.Series(raw.rows[i], dtype="int64"),
         "column": rej["column"].astype("string"),
         "value": rej["value"].astype("string"),
         "reason": rej["reason"].astype("string"),
     })
+    if raw.sheet is not None:
+        rejected.insert(0, "sheet", pd.Series(raw.sheet[i], dtype="string"))
     valid = df.loc[~bad_rows].reset_index(drop=True)
     for c in spec.columns:
         if c.name in valid:
             valid[c.name] = valid[c.name].astype(DTYPES[c.kind](c))
+    sheets = pd.DataFrame(raw.sheets, columns=["sheet", "status", "header_row", "rows"])
     return ReadResult(
         table=table, path=str(path), valid=valid, rejected=rejected, n_rows=n,
-        column_map=column_map, ignored_columns=ignored, dropped_personal=dropped,
+        column_map=raw.mapped.column_map, ignored_columns=raw.mapped.ignored,
+        dropped_personal=raw.mapped.dropped, normalizations=_norm_frame(norms),
+        number_format=fmt, sheets=sheets, header_row=raw.header_row, delimiter=raw.delimiter,
     )
+
+
+def _parse_nip(c: Cells) -> tuple[pd.Series, pd.Series, dict[str, int]]:
+    """NIPs as text: typed integers exact, typed floats refused, text normalized."""
+    if pd.api.types.is_integer_dtype(c.original) or pd.api.types.is_float_dtype(c.original):
+        values, reason, counts = nip_from_numbers(c.original)
+    else:
+        text = c.original.where(~pd.Series(c.is_num, index=c.original.index) & c.text.notna())
+        values, reason, counts = normalize_nip(text.astype("string") if c.original.dtype != object
+                                               else text.map(_plain, na_action="ignore").astype("string"))
+        if c.is_num.any():
+            reason[c.is_num] = NUMERIC_NIP
+    values = values.mask(reason.notna())
+    # Excel keeps 15 significant digits: an NIP column that went through a number and was
+    # written back with a '0' format ends in 000 everywhere, a shape real sequence numbers
+    # (000 is one of a thousand) never take
+    zeros = values.str.fullmatch(r"[0-9]{15}000").fillna(False).to_numpy(dtype=bool)
+    if zeros.sum() >= 10 and zeros.sum() > 0.2 * values.notna().sum():
+        reason[zeros] = (
+            f"{int(zeros.sum()):,} NIPs in this file end in 000: Excel stored the column as a "
+            "number and lost the last digits; export the column as text")
+        values = values.mask(zeros)
+    # the NIP rules for the rest (a refused value is masked, so its reason above stands)
+    reason = reason.fillna(nip_problems(values))
+    return values, reason, counts
+
+
+def _plain(v: object) -> str:
+    return v if isinstance(v, str) else _cell_text(v)

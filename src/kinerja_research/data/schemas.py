@@ -29,6 +29,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "rating_perilaku_kerja": ("di_bawah", "sesuai", "di_atas"),
     "discipline_level": ("none", "ringan", "sedang", "berat"),
     "policy": ("merit_system", "lelang_kinerja", "tpp_performance", "rompi", "reward_punishment"),
+    # published labels, beside the scores they were given for (scoring never overrides them)
+    "ombudsman_zone": ("merah", "kuning", "hijau"),
+    "sakip_grade": ("aa", "a", "bb", "b", "cc", "c", "d"),
 }
 
 #: Spellings seen in real exports, normalised (lower case, separators as "_") → canonical code.
@@ -58,6 +61,13 @@ CATEGORY_SYNONYMS: dict[str, dict[str, str]] = {
         "hukuman_sedang": "sedang", "hukuman_berat": "berat",
     },
     "kind": {"kab": "kabupaten", "kab.": "kabupaten", "prov": "provinsi", "provinsi": "provinsi"},
+    "ombudsman_zone": {
+        "zona_hijau": "hijau", "zona_kuning": "kuning", "zona_merah": "merah",
+        "kepatuhan_tinggi": "hijau", "kepatuhan_sedang": "kuning", "kepatuhan_rendah": "merah",
+        "green": "hijau", "yellow": "kuning", "red": "merah",
+    },
+    "sakip_grade": {"predikat_aa": "aa", "predikat_a": "a", "predikat_bb": "bb", "predikat_b": "b",
+                    "predikat_cc": "cc", "predikat_c": "c", "predikat_d": "d"},
 }
 CATEGORY_SYNONYMS["rating_perilaku_kerja"] = CATEGORY_SYNONYMS["rating_hasil_kerja"]
 
@@ -185,6 +195,10 @@ TABLE_SPECS: dict[str, TableSpec] = {
             C("sakip_evaluasi", "float", required=False, nullable=True, min=0, max=25),
             C("sakip_score", "float", required=False, nullable=True, min=0, max=100),
             C("ombudsman_score", "float", required=False, nullable=True, min=0, max=100),
+            C("ombudsman_zone", "cat", required=False, nullable=True,
+              doc="zone as Ombudsman RI published it (hijau/kuning/merah); never re-derived"),
+            C("sakip_grade", "cat", required=False, nullable=True,
+              doc="SAKIP predicate as KemenPANRB published it (AA … D); never re-derived"),
         ),
         key=("region_id", "year"),
     ),

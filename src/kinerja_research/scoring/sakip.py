@@ -16,14 +16,20 @@ from kinerja_research.scoring._inputs import (
     resolve_rubric,
     with_rubric,
 )
+from kinerja_research.scoring._published import with_published
 
 DEFAULT_RUBRIC = "sakip/permenpan-88-2021"
 
 
-def sakip_grade(score: Any, *, rubric: str | Rubric = DEFAULT_RUBRIC) -> pd.DataFrame:
+def sakip_grade(
+    score: Any, *, rubric: str | Rubric = DEFAULT_RUBRIC, published: Any = None,
+) -> pd.DataFrame:
     """SAKIP predicate AA … D of evaluation scores (0–100).
 
-    Bands are open below (``(90, 100]`` AA … ``[0, 30]`` D), as KemenPANRB writes them.
+    Bands are open below (``(90, 100]`` AA … ``[0, 30]`` D), as KemenPANRB writes them. A
+    predicate KemenPANRB published is never overridden: with ``published``, ``sakip_grade`` is
+    the published predicate where there is one (``sakip_grade_source`` = ``"published"``) and
+    the band table's answer stays in ``derived_sakip_grade``.
 
     Parameters
     ----------
@@ -31,21 +37,39 @@ def sakip_grade(score: Any, *, rubric: str | Rubric = DEFAULT_RUBRIC) -> pd.Data
         Scores, scalar, array-like or Series; missing allowed.
     rubric
         Rubric id or Rubric (``sakip/permenpan-88-2021`` by default).
+    published
+        Published predicates, one per score (``BB``/``bb`` …, missing where none), or ``None``.
 
     Returns
     -------
     pandas.DataFrame
-        ``sakip_score`` (raw), ``sakip_grade``, ``interpretation``, ``reason``.
+        ``sakip_score`` (raw), ``sakip_grade`` (published, else derived), ``interpretation``
+        (of the derived band), ``reason``, and ``sakip_grade_source`` (``"published"`` /
+        ``"derived"``), ``derived_sakip_grade``, ``sakip_grade_conflict``.
 
     Examples
     --------
     >>> sakip_grade([90.0, 90.01])["sakip_grade"].tolist()
     ['A', 'AA']
+    >>> g = sakip_grade([75.0, 62.0], published=["A", None])
+    >>> g[["sakip_grade", "sakip_grade_source", "derived_sakip_grade"]].to_dict("records")
+    [{'sakip_grade': 'A', 'sakip_grade_source': 'published', 'derived_sakip_grade': 'BB'}, {'sakip_grade': 'B', 'sakip_grade_source': 'derived', 'derived_sakip_grade': 'B'}]
     """
     rb = resolve_rubric(rubric, "sakip")
-    return banded(np.atleast_1d(score) if np.ndim(score) == 0 else score, rb,
-                  value_name="sakip_score", label_name="sakip_grade",
-                  fields=[("interpretation", "interpretation")], table="predikat")
+    out = banded(np.atleast_1d(score) if np.ndim(score) == 0 else score, rb,
+                 value_name="sakip_score", label_name="sakip_grade",
+                 fields=[("interpretation", "interpretation")], table="predikat")
+    derived = out["sakip_grade"]
+    labels = list(derived.cat.categories) if isinstance(derived.dtype, pd.CategoricalDtype) \
+        else list(rb.band_table("predikat").labels)
+    label, source, conflict = with_published(derived.to_numpy(), published, labels, "sakip_grade")
+    attrs = out.attrs
+    out["sakip_grade"] = label
+    out["sakip_grade_source"] = pd.Categorical(source, categories=["published", "derived"])
+    out["derived_sakip_grade"] = pd.Categorical(derived.to_numpy(), dtype=label.dtype)
+    out["sakip_grade_conflict"] = conflict
+    out.attrs = attrs
+    return out
 
 
 def sakip_from_components(
@@ -60,7 +84,8 @@ def sakip_from_components(
     assessments
         Frame with ``sakip_<component>`` columns holding points earned, each within the
         rubric's maximum (88/2021: perencanaan 30, pengukuran 30, pelaporan 15, evaluasi 25).
-        Other columns pass through.
+        Other columns pass through; a ``sakip_grade`` column holds published predicates,
+        which are kept (see :func:`sakip_grade`).
     rubric
         Rubric id or Rubric.
 
@@ -86,8 +111,11 @@ def sakip_from_components(
         v = float_values(assessments[f"sakip_{comp}"], f"sakip_{comp}", minimum=0, maximum=mx)
         total += v
         bits |= np.isnan(v).astype(np.int64) << i
-    graded = sakip_grade(total, rubric=rb)
-    keep = assessments[[c for c in assessments.columns if c not in cols and c != "sakip_score"]]
+    # a published predicate in the frame is the fact: used as it is, never re-derived
+    published = assessments["sakip_grade"].to_numpy() if "sakip_grade" in assessments.columns else None
+    graded = sakip_grade(total, rubric=rb, published=published)
+    drop = {*cols, "sakip_score", *graded.columns}
+    keep = assessments[[c for c in assessments.columns if c not in drop]]
     out = pd.concat([keep.reset_index(drop=True), graded.drop(columns="reason")], axis=1)
     out.index = assessments.index
     out["reason"] = reasons(bits, [f"sakip_{c} missing" for c in maxima])

@@ -14,6 +14,7 @@ import pandas as pd
 from kinerja_research.data.study import Study
 from kinerja_research.rubrics import Rubric, for_date, load
 from kinerja_research.scoring._inputs import assemble, float_values, require_frame
+from kinerja_research.scoring._published import with_published
 from kinerja_research.scoring.achievement import achievement, lelang_kinerja
 from kinerja_research.scoring.discipline import DEFAULT_RUBRIC as DISCIPLINE_RUBRIC
 from kinerja_research.scoring.discipline import LEVELS, absence_codes, level_lut
@@ -162,14 +163,30 @@ def score_employees(employees: pd.DataFrame) -> pd.DataFrame:
 
 
 def _institution_scores(assessments: pd.DataFrame) -> pd.DataFrame:
+    """SAKIP grade, merit category and Ombudsman zone by region-year.
+
+    A label the contract carries as published (``sakip_grade``, ``ombudsman_zone``) is used as
+    it is; ``<label>_source`` says for each row whether the label was published or derived from
+    the score, and ``<label>_conflict`` where a published label contradicts the score's band.
+    """
     keys = [c for c in ("region_id", "year") if c in assessments.columns]
     out = assessments[keys].copy()
     rubrics: dict[str, Any] = {}
     years = assessments["year"].to_numpy() if "year" in assessments.columns else None
-    if "sakip_score" in assessments.columns:
-        x = float_values(assessments["sakip_score"], "sakip_score", minimum=0, maximum=100)
+    sources = pd.CategoricalDtype(["published", "derived"])
+    if "sakip_score" in assessments.columns or "sakip_grade" in assessments.columns:
+        x = (float_values(assessments["sakip_score"], "sakip_score", minimum=0, maximum=100)
+             if "sakip_score" in assessments.columns else np.full(len(assessments), np.nan))
         cat, ids, meta = _by_period(x, years, "sakip", _band_codes)
-        out["sakip_score"], out["sakip_grade"], out["sakip_rubric"] = x, cat, ids
+        labels = list(cat.categories) or list(load("sakip/permenpan-88-2021").band_table("predikat").labels)
+        label, source, conflict = with_published(
+            cat, assessments["sakip_grade"] if "sakip_grade" in assessments.columns else None,
+            labels, "sakip_grade")
+        if "sakip_score" in assessments.columns:
+            out["sakip_score"] = x
+        out["sakip_grade"], out["sakip_rubric"] = label, ids
+        out["sakip_grade_source"] = pd.Categorical(source, dtype=sources)
+        out["sakip_grade_conflict"] = conflict
         rubrics["sakip_grade"] = meta
     if "merit_score" in assessments.columns:
         m = merit_category(assessments["merit_score"])
@@ -177,11 +194,19 @@ def _institution_scores(assessments: pd.DataFrame) -> pd.DataFrame:
         out["merit_category"] = m["merit_category"].array
         out["merit_code"] = m["merit_code"].array
         rubrics["merit_category"] = m.attrs["rubric"]
-    if "ombudsman_score" in assessments.columns and years is not None:
-        o = ombudsman_zone(assessments["ombudsman_score"].to_numpy(dtype=float, na_value=np.nan), years)
-        out["ombudsman_score"] = o["ombudsman_score"].to_numpy()
+    has_score = "ombudsman_score" in assessments.columns
+    if (has_score or "ombudsman_zone" in assessments.columns) and years is not None:
+        score = (assessments["ombudsman_score"].to_numpy(dtype=float, na_value=np.nan) if has_score
+                 else np.full(len(assessments), np.nan))
+        published = (assessments["ombudsman_zone"].to_numpy(dtype=object, na_value=None)
+                     if "ombudsman_zone" in assessments.columns else None)
+        o = ombudsman_zone(score, years, published=published)
+        if has_score:
+            out["ombudsman_score"] = o["ombudsman_score"].to_numpy()
         out["ombudsman_zone"] = o["zone"].array
         out["ombudsman_category"] = o["category"].array
+        out["ombudsman_zone_source"] = o["zone_source"].array
+        out["ombudsman_zone_conflict"] = o["zone_conflict"].to_numpy()
         rubrics["ombudsman_zone"] = o.attrs["rubric"]
     out.attrs = {"rubrics": rubrics}
     return out
@@ -203,7 +228,9 @@ def score_study(study: Study) -> dict[str, pd.DataFrame]:
         unit and period; the 14-unsur 2004 rubric when ``u14`` is present, else Permenpan
         14/2017), ``indicator_achievement`` and ``lelang_kinerja`` (from ``unit_performance``),
         ``institution_scores`` (SAKIP grade with the rubric in force each year, merit category,
-        Ombudsman zone). Empty input tables give no entry. Each frame records its rubrics in
+        Ombudsman zone; a published ``sakip_grade`` / ``ombudsman_zone`` in the study is used
+        as published, and ``sakip_grade_source`` / ``ombudsman_zone_source`` say for each row
+        whether the label was ``"published"`` or ``"derived"``). Empty input tables give no entry. Each frame records its rubrics in
         ``attrs`` (with ``verified`` marks); synthetic studies also carry
         ``attrs["synthetic"] = True``.
 

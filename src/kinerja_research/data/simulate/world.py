@@ -507,6 +507,9 @@ def build(p: Params, seed: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.D
         "sakip_pelaporan": comp[:, 2], "sakip_evaluasi": comp[:, 3],
         "sakip_score": np.round(comp.sum(axis=1), 2),
         "ombudsman_score": omb,
+        # a synthetic world publishes no labels: scoring derives every zone and predicate
+        "ombudsman_zone": pd.Categorical([None] * len(yy), categories=list(CATEGORIES["ombudsman_zone"])),
+        "sakip_grade": pd.Categorical([None] * len(yy), categories=list(CATEGORIES["sakip_grade"])),
     }))
 
     # ---- policies -----------------------------------------------------------------------
