@@ -80,6 +80,11 @@ _KIND_TITLES = {
 }
 
 
+def rubric_label(rubric_id: str) -> str:
+    """The cross-reference label of a rubric's section: ``ikm/permenpan-14-2017`` → ``rubric-ikm-permenpan-14-2017``."""
+    return "rubric-" + re.sub(r"[^a-z0-9]+", "-", rubric_id.lower()).strip("-")
+
+
 class RubricsDirective(_Generated):
     """Render every rubric file, grouped by index, one subsection per regulation version."""
 
@@ -103,7 +108,7 @@ class RubricsDirective(_Generated):
         status = ("all tables verified" if all(verified) else
                   "no table verified" if not any(verified) else
                   f"{sum(verified)} of {len(verified)} tables verified")
-        out = [f".. _rubric-{rid.replace('/', '-').replace('+', '-')}:", "", head, "~" * len(head), ""]
+        out = [f".. _{rubric_label(rid)}:", "", head, "~" * len(head), ""]
         out += [f"**{esc(doc.get('title', ''))}** — {status}.", ""]
         out += [f":Regulation: {esc(doc.get('regulation', ''))}",
                 f":Article: {esc(doc.get('article', ''))}",
