@@ -123,7 +123,7 @@ RULES: list[Rule] = [
     ("regions-source", re.compile(r"Source: (?:/work/)?shared/domain/regions_jatim\.csv \("),
      "Source: BPS, Badan Pusat Statistik (", None),
     ("validation-copy",
-     re.compile(r"copied from(?P<ws>\s+)(?:/work/)?shared/validation/data/(?P<file>[\w.-]+)"),
+     re.compile(r"copied from(?P<ws>\s+)(?:/work/)?shared/validation/data/(?P<file>[\w-]+(?:\.[\w-]+)*)"),
      lambda m: f"copied from the validation case data{m.group('ws')}(``{m.group('file')}``, "
                f"{GUIDE}/methods.md)", None),
     ("validation-result",
