@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -178,14 +179,15 @@ def write_module_pages(srcdir: str | Path, package: str) -> None:
     """
     api = public_api(package)
     out = Path(srcdir) / "api" / "generated"
+    # Start empty: a page of a module or function that no longer exists would otherwise linger
+    # (and fail the build as a document in no toctree). autosummary rewrites the rest.
+    shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
     for modname, entry in api.items():
         depth = modname.count(".") + 1
         children = [m for m in api if m.startswith(modname + ".") and m.count(".") == depth]
         text = _module_page(modname, entry, children)
-        page = out / f"{modname}.rst"
-        if not page.exists() or page.read_text(encoding="utf-8") != text:
-            page.write_text(text, encoding="utf-8")
+        (out / f"{modname}.rst").write_text(text, encoding="utf-8")
 
 
 def _resolve_short_name(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
