@@ -190,6 +190,29 @@ def write_module_pages(srcdir: str | Path, package: str) -> None:
         (out / f"{modname}.rst").write_text(text, encoding="utf-8")
 
 
+def _canonical_name(dotted: str) -> str | None:
+    """Where the object named ``dotted`` (possibly through a re-export) is defined."""
+    parts = dotted.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj: Any = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return None
+        if inspect.ismodule(obj):
+            return obj.__name__
+        module = getattr(obj, "__module__", None)
+        qualname = getattr(obj, "__qualname__", None)
+        if isinstance(module, str) and isinstance(qualname, str):
+            return f"{module}.{qualname}"
+        return None
+    return None
+
+
 def _resolve_short_name(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
     """Resolve a short name (``Study``, ``RDResults.density_test``) written in a docstring.
 
@@ -202,9 +225,17 @@ def _resolve_short_name(app: Sphinx, env: Any, node: Any, contnode: Any) -> Any:
         return None
     target = node.get("reftarget", "").lstrip(".~")
     package = app.config.kinerja_api_package
-    if not target or target.startswith(package):
+    if not target:
         return None
     domain = env.get_domain("py")
+    if target.startswith(package + "."):
+        # a re-export (kinerja_research.scoring.ikm → the function documented in scoring.ikm)
+        canonical = _canonical_name(target)
+        if canonical and canonical != target and canonical in domain.objects:
+            obj = domain.objects[canonical]
+            return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode,
+                                canonical)
+        return None
     kinds = set(domain.objtypes_for_role(node.get("reftype", "obj")) or [])
     candidates = [name for name, obj in domain.objects.items()
                   if name.startswith(package + ".") and name.endswith("." + target)
