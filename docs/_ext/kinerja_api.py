@@ -6,9 +6,10 @@ docstring check, so a name the reference shows is exactly a name whose docstring
 - a module is public when no part of its dotted name starts with ``_``;
 - a module's public names are its ``__all__`` when it defines one, else the functions and classes
   it defines whose names do not start with ``_``;
-- a name is listed once, in its canonical module: the module that defines it, or, when that
-  module is private, the public package that re-exports it. Re-exports of public modules (the
-  lazy names of ``kinerja_research.stats``) are therefore shown only where they are defined.
+- a name is listed once, in its canonical module: the module that defines it when that module is
+  public and declares the name public, else the public package that re-exports it. Re-exports of
+  public modules (the lazy names of ``kinerja_research.stats``) are therefore shown only where
+  they are defined.
 
 New modules and functions appear in the reference without editing the documentation.
 """
@@ -72,9 +73,9 @@ def _is_api_object(obj: Any) -> bool:
         callable(obj) and hasattr(obj, "__wrapped__"))
 
 
-def _canonical(obj: Any, fallback: str) -> str:
+def _canonical(obj: Any, name: str, fallback: str, declared: dict[str, set[str]]) -> str:
     where = getattr(obj, "__module__", None)
-    if isinstance(where, str) and _is_public_module(where):
+    if isinstance(where, str) and _is_public_module(where) and name in declared.get(where, ()):
         return where
     return fallback
 
@@ -82,8 +83,9 @@ def _canonical(obj: Any, fallback: str) -> str:
 def public_api(package: str) -> dict[str, ModuleAPI]:
     """Map each public module of ``package`` to the names its reference page documents."""
     api: dict[str, ModuleAPI] = {}
-    for modname in walk_modules(package):
-        module = importlib.import_module(modname)
+    modules = {m: importlib.import_module(m) for m in walk_modules(package)}
+    declared = {m: set(_declared(mod)) for m, mod in modules.items()}
+    for modname, module in modules.items():
         entry = ModuleAPI()
         for name in _declared(module):
             obj = getattr(module, name, None)
@@ -92,7 +94,8 @@ def public_api(package: str) -> dict[str, ModuleAPI]:
             if _is_api_object(obj):
                 if "<locals>" in getattr(obj, "__qualname__", ""):
                     continue  # built at run time inside a function: not importable by name
-                if _canonical(obj, modname) != modname or getattr(obj, "__name__", name) != name:
+                if (_canonical(obj, name, modname, declared) != modname
+                        or getattr(obj, "__name__", name) != name):
                     continue  # documented where it is defined, under its own name
                 if inspect.isclass(obj) and issubclass(obj, BaseException):
                     entry.exceptions.append(name)
