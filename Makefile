@@ -7,7 +7,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 WORLD  := data/synthetic/study.json
 
-.PHONY: install data reports test test-fast lab bench lint clean
+DOCS_STAMP := $(VENV)/.docs-installed
+
+.PHONY: install data reports test test-fast lab bench lint clean docs
 
 install: $(STAMP)
 
@@ -26,7 +28,7 @@ $(WORLD): $(STAMP)
 reports: $(STAMP) $(WORLD)
 	$(VENV)/bin/kinerja reports
 
-test: $(STAMP)
+test: $(STAMP) $(DOCS_STAMP)
 	bash scripts/install_browser.sh || echo "chromium/poppler-utils could not be installed: browser and PDF tests will report it"
 	$(PY) -m pytest
 
@@ -40,8 +42,18 @@ bench: $(STAMP) $(WORLD)
 	$(PY) -m pip install --quiet -e ".[bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+# The documentation site (docs/_build/html/index.html): offline, warnings are errors, every
+# worked example is executed. tests/test_docs.py runs the same build inside `make test`.
+$(DOCS_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -b html -W --keep-going -j 2 -q docs docs/_build/html
+	@echo "docs: open docs/_build/html/index.html"
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
 clean:
-	rm -rf reports/*.html reports/*/ data/synthetic .pytest_cache
+	rm -rf reports/*.html reports/*/ data/synthetic .pytest_cache docs/_build docs/api/generated
