@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -63,9 +62,12 @@ _ESTIMANDS = {
 # ============================================================================================
 
 
-@dataclass(frozen=True)
-class WaldTest:
+class WaldTest(Results):
     """Wald test that all pre-treatment ATT(g,t) are zero (a test of parallel pre-trends).
+
+    A frozen results object: ``tidy()`` has one row (``term`` "pre-trends: all pre-treatment
+    ATT(g,t) = 0", the chi-squared ``statistic``, its ``p_value`` and ``df``; no estimate or
+    interval), and the accessors below.
 
     Attributes
     ----------
@@ -81,11 +83,42 @@ class WaldTest:
         The covariance estimator used.
     """
 
-    statistic: float
-    df: int
-    p_value: float
-    cells: tuple[tuple[float, float], ...]
-    variance: str
+    method = "Wald test of parallel pre-trends (Callaway & Sant'Anna 2021)"
+
+    @property
+    def statistic(self) -> float:
+        """The Wald statistic."""
+        return float(self._tidy["statistic"].iloc[0])
+
+    @property
+    def df(self) -> int:
+        """Degrees of freedom (pre-treatment cells tested)."""
+        return int(self._tidy["df"].iloc[0])
+
+    @property
+    def p_value(self) -> float:
+        """Chi-squared p-value."""
+        return float(self._tidy["p_value"].iloc[0])
+
+    @property
+    def cells(self) -> tuple[tuple[float, float], ...]:
+        """The (group, time) cells tested."""
+        return tuple(tuple(c) for c in self._provenance["cells"])
+
+    @property
+    def variance(self) -> str:
+        """The covariance estimator used."""
+        return str(self._provenance["variance"])
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance of the tested pre-treatment ATT(g,t)."""
+        return self._get_extra("vcov")
+
+    @property
+    def nobs(self) -> int:
+        """Independent observations behind the test (units; responses for cross-sections)."""
+        return int(self._provenance["nobs"])
 
     def __str__(self) -> str:
         return (
@@ -99,7 +132,8 @@ class _DiDBase(Results):
     """Shared display for the staggered-DiD results objects."""
 
     _show = ("control_group", "est_method", "base_period", "anticipation", "n_units",
-             "n_clusters", "panel", "n_boot", "data_fingerprint")
+             "n_clusters", "panel", "n_boot", "propensity_trimming", "missing_cells",
+             "dropped_cells", "data_fingerprint")
 
     def _header_lines(self) -> list[str]:
         lines = super()._header_lines()
@@ -111,6 +145,27 @@ class _DiDBase(Results):
 
     def _state(self) -> dict[str, Any]:
         return self._extra["_state"]
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Analytic (influence-function) covariance of the estimates, indexed by term.
+
+        Rows and columns follow ``tidy()``; clustered if the fit was. Cells that could not be
+        estimated and universal-base reference cells have NaN rows/columns.
+        """
+        s = self._state()
+        c = self._extra["_coef"]
+        v = c.T @ s["gram"] @ c / s["n"] ** 2
+        bad = ~(np.isfinite(self._tidy["std_error"].to_numpy()))
+        v[bad, :] = np.nan
+        v[:, bad] = np.nan
+        terms = self._tidy["term"].tolist()
+        return pd.DataFrame(v, index=terms, columns=terms)
+
+    @property
+    def nobs(self) -> int:
+        """Independent observations: units (panel) or responses (``panel=False``)."""
+        return int(self._state()["n"])
 
 
 class StaggeredDiDResults(_DiDBase):
@@ -164,8 +219,23 @@ class StaggeredDiDResults(_DiDBase):
         a = s["att"][pre]
         w = float(a @ np.linalg.solve(cov, a))
         cells = tuple((float(s["group"][i]), float(s["time"][i])) for i in pre)
-        return WaldTest(w, len(pre), float(_st.chi2.sf(w, len(pre))), cells,
-                        self._provenance["variance_analytic"])
+        terms = [f"ATT({g:g},{t:g})" for g, t in cells]
+        tidy = pd.DataFrame({
+            "term": ["pre-trends: all pre-treatment ATT(g,t) = 0"], "estimate": [np.nan],
+            "std_error": [np.nan], "statistic": [w], "p_value": [float(_st.chi2.sf(w, len(pre)))],
+            "conf_low": [np.nan], "conf_high": [np.nan], "df": [len(pre)],
+        })
+        untested = [f"ATT({s['group'][j]:g},{s['time'][j]:g})" for j in sorted(s["missing"])
+                    if s["group"][j] - ant > s["time"][j]]
+        prov = {
+            "estimand": "H0: every pre-treatment ATT(g,t) is zero (chi-squared Wald test)",
+            "variance": self._provenance["variance_analytic"],
+            "cells": tuple(cells), "nobs": s["n"],
+            "untested_missing_cells": untested or None,
+            "data_fingerprint": self._provenance.get("data_fingerprint"),
+        }
+        return WaldTest(tidy=tidy, provenance=prov, alpha=self.alpha,
+                        extra={"vcov": pd.DataFrame(cov, index=terms, columns=terms)})
 
     def aggregate(
         self,
@@ -174,6 +244,7 @@ class StaggeredDiDResults(_DiDBase):
         min_e: float | None = None,
         max_e: float | None = None,
         balance_e: int | None = None,
+        drop_missing: bool = False,
     ) -> DiDAggregate:
         """Aggregate the ATT(g,t) into summary effects (R ``did::aggte``).
 
@@ -188,6 +259,13 @@ class StaggeredDiDResults(_DiDBase):
         balance_e : int, optional
             ``dynamic`` only: keep only cohorts observed for at least ``balance_e`` periods
             after treatment, so the composition of ATT(e) does not change with ``e``.
+        drop_missing : bool
+            Cells that could not be estimated (NA in ``tidy()``; the cause is in
+            ``provenance["missing_cells"]``) make the aggregation fail, as in R ``did`` and
+            csdid, because leaving them out changes the estimand. With ``True`` they are left
+            out (R's ``na.rm = TRUE``), cohorts left without any post-treatment cell are
+            dropped from ``group``, and the dropped cells are recorded in the provenance and
+            the summary.
 
         Returns
         -------
@@ -218,10 +296,22 @@ class StaggeredDiDResults(_DiDBase):
             warnings.warn("min_e and max_e are ignored for type='calendar'", stacklevel=2)
         lo = -np.inf if min_e is None else float(min_e)
         hi = np.inf if max_e is None else float(max_e)
+        if not isinstance(drop_missing, bool):
+            raise TypeError(f"drop_missing must be True or False, got {drop_missing!r}")
         s = self._state()
-        labels, c_by, c_all = _aggregation_weights(s, type, lo, hi, balance_e)
-        return _make_aggregate(self, s, type, labels, c_by, c_all,
-                               {"min_e": min_e, "max_e": max_e, "balance_e": balance_e})
+        missing = _missing_text(s)
+        if missing and not drop_missing:
+            raise ValueError(
+                f"{len(missing)} ATT(g,t) could not be estimated, so the {type!r} aggregate "
+                "would silently change its estimand: " + "; ".join(missing)
+                + ". Fix the cause (see the warnings of the fit) or pass drop_missing=True "
+                "to leave these cells out.")
+        labels, c_by, c_all, dropped_groups = _aggregation_weights(s, type, lo, hi, balance_e)
+        opts = {"min_e": min_e, "max_e": max_e, "balance_e": balance_e,
+                "drop_missing": drop_missing,
+                "dropped_cells": missing or None,
+                "dropped_cohorts": dropped_groups or None}
+        return _make_aggregate(self, s, type, labels, c_by, c_all, opts)
 
     def plot(self, ax: Any = None) -> Any:
         """ATT(g,t) by period, one panel per cohort, with pointwise and uniform bands."""
@@ -321,9 +411,15 @@ def _wif(s: dict[str, Any], keep: np.ndarray, pgk: np.ndarray, att_k: np.ndarray
     return a
 
 
+def _missing_text(s: dict[str, Any]) -> list[str]:
+    """``"ATT(g,t): cause"`` for every cell that could not be estimated."""
+    return [f"ATT({s['group'][j]:g},{s['time'][j]:g}): {why}"
+            for j, why in sorted(s["missing"].items())]
+
+
 def _aggregation_weights(
     s: dict[str, Any], kind: str, lo: float, hi: float, balance_e: int | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Coefficient vectors over ``[IF cells | cohort indicators]`` for each estimate."""
     att, grp, tim = s["att"], s["group"], s["time"]
     gi = s["group_idx"]
@@ -343,28 +439,38 @@ def _aggregation_weights(
             c[k:] = _wif(s, keep, pg_cell[keep], att[keep], gi)
         return c
 
+    all_post = (grp <= tim) & (e >= lo) & (e <= hi)
     if kind == "simple":
         keep = np.flatnonzero(window)
         if len(keep) == 0:
-            raise ValueError("no post-treatment ATT(g,t) in the requested event-time window")
-        return np.array([]), np.zeros((p, 0)), avg(keep, True)
+            why = ("every such cell is missing" if all_post.any()
+                   else "no post-treatment cell has an event time in the window")
+            raise ValueError(f"no post-treatment ATT(g,t) to aggregate: {why} "
+                             f"(min_e={lo:g}, max_e={hi:g})")
+        return np.array([]), np.zeros((p, 0)), avg(keep, True), []
 
     if kind == "group":
-        cols, labels = [], []
+        cols, labels, kept, dropped = [], [], [], []
         for h, g in enumerate(s["glist"]):
             keep = np.flatnonzero(window & (gi == h))
             if len(keep) == 0:
-                raise ValueError(f"cohort {g:g} has no post-treatment ATT(g,t) in the window; "
-                                 "adjust min_e/max_e")
+                if np.any(all_post & (gi == h)):  # only reachable with drop_missing=True
+                    dropped.append(f"cohort {g:g}: every post-treatment ATT(g,t) is missing")
+                    continue
+                raise ValueError(f"cohort {g:g} has no post-treatment period with event time "
+                                 f"in [{lo:g}, {hi:g}]; widen min_e/max_e")
             cols.append(avg(keep, False))  # equal weights within a cohort, no wif
             labels.append(g)
+            kept.append(h)
+        if not cols:
+            raise ValueError("no cohort has a post-treatment ATT(g,t) that could be estimated")
         c_by = np.column_stack(cols)
         att_g = att_nan0(att) @ c_by[:k]
-        pgg = s["pg"]
+        keep_g = np.asarray(kept)
+        pgg = s["pg"][keep_g]
         c_all = c_by @ (pgg / pgg.sum())
-        keep_g = np.arange(n_g)
-        c_all[k:] += _wif(s, keep_g, pgg, att_g, keep_g)
-        return np.asarray(labels), c_by, c_all
+        c_all[k:] += _wif(s, np.arange(len(kept)), pgg, att_g, keep_g)
+        return np.asarray(labels), c_by, c_all, dropped
 
     if kind == "dynamic":
         include = valid.copy()
@@ -384,22 +490,23 @@ def _aggregation_weights(
                         & (eseq >= balance_e - max_t + s["times"].min())]
         eseq = eseq[(eseq >= lo) & (eseq <= hi)]
         if len(eseq) == 0:
-            raise ValueError("no event times in the requested window")
+            raise ValueError(f"no estimated event time in the window [{lo:g}, {hi:g}]")
         c_by = np.column_stack([avg(np.flatnonzero(include & (e == ev)), True) for ev in eseq])
         pos = eseq >= 0
         if not pos.any():
             c_all = np.full(p, np.nan)
         else:
             c_all = c_by[:, pos].mean(axis=1)
-        return eseq, c_by, c_all
+        return eseq, c_by, c_all, []
 
     # calendar
     tl = s["times"][s["times"] >= s["glist"].min()]
     tl = np.array([t for t in tl if np.any(post & (tim == t))])
     if len(tl) == 0:
-        raise ValueError("no post-treatment ATT(g,t) to aggregate by calendar time")
+        raise ValueError("no post-treatment ATT(g,t) that could be estimated, so nothing to "
+                         "aggregate by calendar time")
     c_by = np.column_stack([avg(np.flatnonzero(post & (tim == t)), True) for t in tl])
-    return tl, c_by, c_by.mean(axis=1)
+    return tl, c_by, c_by.mean(axis=1), []
 
 
 def att_nan0(att: np.ndarray) -> np.ndarray:
@@ -460,7 +567,8 @@ def _make_aggregate(parent: StaggeredDiDResults, s: dict[str, Any], kind: str,
     )
     prov.pop("package_versions", None)
     prov["method"] = DiDAggregate.method
-    return DiDAggregate(tidy=tidy, provenance=prov, alpha=alpha, extra={"_state": s})
+    return DiDAggregate(tidy=tidy, provenance=prov, alpha=alpha,
+                        extra={"_state": s, "_coef": np.column_stack([c_all, c_by])})
 
 
 # ============================================================================================
@@ -660,7 +768,7 @@ def staggered_did(
     if not unbalanced and not covs and panel.cluster is None:
         # fast path: influence functions in block form, never materialized (_did_core)
         bd = core.block_design(panel, plan, glist, control=control, anticipation=anticipation)
-        att, coef = bd.att, bd.coef
+        att, coef, reasons = bd.att, bd.coef, bd.reasons
         q = bd.f_sorted.shape[1]
         gram = sum(coef[h * q:(h + 1) * q].T @ bd.gram_blocks[h] @ coef[h * q:(h + 1) * q]
                    for h in range(len(bd.gram_blocks)))
@@ -672,7 +780,7 @@ def staggered_did(
         pg = np.array([np.mean(panel.cohort == g) for g in glist])
     else:
         z = np.zeros((n, k + n_g))
-        att, _ = core.estimate_cells(panel, plan, method=method, control=control,
+        att, _, reasons = core.estimate_cells(panel, plan, method=method, control=control,
                                      anticipation=anticipation, unbalanced=unbalanced,
                                      out=z[:, :k])
         # cohort indicator columns: their coefficients carry the estimated-weights term (wif)
@@ -703,7 +811,7 @@ def staggered_did(
     state = {
         "att": att, "group": plan.group, "time": plan.time, "base": plan.base,
         "ref_cell": plan.ref_cell, "group_idx": group_idx, "glist": glist, "pg": pg,
-        "times": panel.times, "gram": gram, "draws": draws, "n": n,
+        "times": panel.times, "gram": gram, "draws": draws, "n": n, "missing": reasons,
     }
     # the ATT(g,t) table
     eye = np.eye(k + n_g)[:, :k]
@@ -756,7 +864,14 @@ def staggered_did(
         "n_periods": len(panel.times),
         "panel": panel_text,
         "notes": notes,
+        "propensity_trimming": (
+            f"comparison units with propensity score >= {core._TRIM_LEVEL} get zero weight "
+            f"(DRDID trim.level); a cell whose fitted score reaches {core._OVERLAP_LEVEL} is NA "
+            "(R did's overlap check)") if covs and method in ("dr", "ipw") else None,
+        "missing_cells": [f"ATT({plan.group[j]:g},{plan.time[j]:g}): {why}"
+                          for j, why in sorted(reasons.items())] or None,
         "data_fingerprint": fingerprint(data[used]),
         "n_obs": int(np.isfinite(panel.y).sum()),
     }
-    return StaggeredDiDResults(tidy=tidy, provenance=prov, alpha=alpha, extra={"_state": state})
+    return StaggeredDiDResults(tidy=tidy, provenance=prov, alpha=alpha,
+                               extra={"_state": state, "_coef": eye})
