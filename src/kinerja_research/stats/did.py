@@ -30,6 +30,7 @@ from scipy import stats as _st
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats import _did_core as core
+from kinerja_research.stats import _did_rc as rc
 from kinerja_research.stats._bootstrap import (
     bootstrap_summary,
     rademacher_draws,
@@ -44,6 +45,7 @@ _METHODS = {
     "ipw": "normalized inverse probability weighting (Abadie 2005, DRDID::std_ipw_did_panel)",
     "reg": "outcome regression (Heckman, Ichimura & Todd 1997, DRDID::reg_did_panel)",
 }
+_RC_FUNCS = {"dr": "drdid_rc", "ipw": "std_ipw_did_rc", "reg": "reg_did_rc"}
 _CONTROLS = {"never": "never treated", "notyet": "not yet treated (and never treated)"}
 _AGG_KEY = {"simple": None, "group": "group", "dynamic": "e", "calendar": "time"}
 _ESTIMANDS = {
@@ -132,6 +134,7 @@ class _DiDBase(Results):
     """Shared display for the staggered-DiD results objects."""
 
     _show = ("control_group", "est_method", "base_period", "anticipation", "n_units",
+             "n_responses",
              "n_clusters", "panel", "n_boot", "propensity_trimming", "missing_cells",
              "dropped_cells", "data_fingerprint")
 
@@ -577,16 +580,22 @@ def _make_aggregate(parent: StaggeredDiDResults, s: dict[str, Any], kind: str,
 
 
 def _check_options(
-    data: Any, outcome: str, unit: str, time: str, cohort: str, covariates: Sequence[str],
-    control: str, method: str, anticipation: float, base_period: str, alpha: float,
-    n_boot: int, cluster: str | None,
+    data: Any, outcome: str, unit: str | None, time: str | None, cohort: str | None,
+    covariates: Sequence[str], control: str, method: str, anticipation: float,
+    base_period: str, alpha: float, n_boot: int, cluster: str | None, panel: bool,
 ) -> None:
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if not isinstance(panel, bool):
+        raise TypeError(f"panel must be True or False, got {panel!r}")
     names = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort}
+    if not panel and unit is None:
+        names.pop("unit")  # repeated cross-sections need no unit identifier
     for arg, col in names.items():
         if not isinstance(col, str):
-            raise TypeError(f"{arg} must be a column name (str), got {col!r}")
+            why = (" (panel data need a unit identifier; pass panel=False for repeated "
+                   "cross-sections)") if arg == "unit" and col is None else ""
+            raise TypeError(f"{arg} must be a column name (str), got {col!r}{why}")
     wanted = [*names.values(), *covariates] + ([cluster] if cluster is not None else [])
     missing = [c for c in wanted if c not in data.columns]
     if missing:
@@ -667,12 +676,95 @@ def _preprocess(panel: core.PanelArrays, *, control: str, anticipation: float,
     return panel, glist, notes
 
 
+def _cohort_columns(z: np.ndarray, cohort: np.ndarray, glist: np.ndarray, k: int) -> np.ndarray:
+    """Fill the cohort-indicator columns ``z[:, k:]`` (they carry the estimated-weights term of
+    the aggregations, R did's ``wif``) and return the cohort shares ``pg``."""
+    unit_g = np.searchsorted(glist, np.minimum(cohort, glist.max()))
+    is_g = glist[unit_g] == cohort
+    z[np.flatnonzero(is_g), k + unit_g[is_g]] = 1.0
+    return z[:, k:].mean(axis=0)
+
+
+def _dense_inference(z: np.ndarray, cluster: np.ndarray | None, order: np.ndarray | None,
+                     bounds: np.ndarray | None, n_boot: int, rng: np.random.Generator
+                     ) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """Gram matrix and multiplier-bootstrap draws of the influence-function matrix ``z``.
+
+    Without clustering the rows are taken in ``order`` with blocks ``bounds`` (rows in which
+    the same columns are nonzero) so the bootstrap skips the zero blocks.
+    """
+    n = z.shape[0]
+    if cluster is not None:
+        n_cl = int(cluster.max()) + 1
+        summer = sparse.csr_matrix((np.ones(n), (cluster, np.arange(n))), shape=(n_cl, n))
+        zc = np.asarray(summer @ z)
+        bounds = None
+    else:
+        n_cl = n
+        zc = z if order is None else z[order]
+    gram = zc.T @ zc
+    draws = None
+    if n_boot > 0:
+        # deviations theta* - theta_hat = sum_c v_c S_c / n, for all columns of Z at once
+        draws = rademacher_draws(zc, int(n_boot), rng, bounds=bounds) / n
+    return gram, draws, n_cl
+
+
+def _fit_cross_sections(
+    data: pd.DataFrame, *, outcome: str, time: str, cohort: str, covs: list[str],
+    cluster: str | None, control: str, method: str, anticipation: float, base_period: str,
+    n_boot: int, rng: np.random.Generator,
+) -> tuple[Any, ...]:
+    """Repeated cross-sections (R did ``panel = FALSE``): every row is an observation."""
+    c, n_bad = rc.prepare_cross_sections(data, outcome=outcome, time=time, cohort=cohort,
+                                         covariates=covs, cluster=cluster)
+    notes: list[str] = []
+    if n_bad:
+        warnings.warn(f"dropped {n_bad} rows with a missing outcome or covariate", stacklevel=3)
+        notes.append(f"{n_bad} rows with a missing outcome or covariate dropped")
+    times = c.times
+    if np.any(c.cohort > times.max()):  # treated after the window: never treated within it
+        c = rc.with_cohort(c, np.where(c.cohort > times.max(), 0.0, c.cohort))
+    last_cohort_control = None
+    if not np.any(c.cohort == 0):
+        if control == "never":
+            raise ValueError("no never-treated rows (cohort 0/NaN); use control='notyet'")
+        last_cohort_control = c.cohort.max()
+        keep_t = c.times < last_cohort_control - anticipation
+        if keep_t.sum() < 2:
+            raise ValueError("fewer than two periods before the last cohort is treated")
+        c = rc.keep_periods(c, keep_t)
+        notes.append(f"no never-treated rows: periods from {last_cohort_control - anticipation:g} "
+                     f"on dropped, cohort {last_cohort_control:g} used only as comparison")
+    early = (c.cohort > 0) & (c.cohort <= c.times.min() + anticipation)
+    if early.any():
+        warnings.warn(f"dropped {int(early.sum())} rows of cohorts already treated in the first "
+                      "period", stacklevel=3)
+        c = rc.keep_rows(c, ~early)
+    glist = np.unique(c.cohort[c.cohort > 0])
+    if last_cohort_control is not None:
+        glist = glist[glist < last_cohort_control]
+    if len(glist) == 0:
+        raise ValueError("no treated cohorts left to estimate")
+    if len(c.times) < 2:
+        raise ValueError("at least two periods are needed")
+    plan = core.plan_cells(glist, c.times, anticipation=anticipation, base_period=base_period)
+    n = len(c.y)
+    k, n_g = len(plan.group), len(glist)
+    z = np.zeros((n, k + n_g))
+    att, reasons = rc.estimate_cells_rc(c, plan, method=method, control=control,
+                                        anticipation=anticipation, out=z[:, :k])
+    pg = _cohort_columns(z, c.cohort, glist, k)
+    gram, draws, n_cl = _dense_inference(z, c.cluster, None, c.bounds, n_boot, rng)
+    return att, reasons, gram, draws, n, n_cl, pg, plan, glist, c.times, notes, n
+
+
 def staggered_did(
     data: pd.DataFrame,
     outcome: str,
-    unit: str,
-    time: str,
-    cohort: str,
+    unit: str | None = None,
+    time: str | None = None,
+    cohort: str | None = None,
     *,
     covariates: Sequence[str] | None = None,
     control: Literal["never", "notyet"] = "never",
@@ -684,6 +776,7 @@ def staggered_did(
     cluster: str | None = None,
     random_state: int | np.random.Generator | None = None,
     allow_unbalanced_panel: bool = True,
+    panel: bool = True,
 ) -> StaggeredDiDResults:
     """Callaway & Sant'Anna (2021) group-time average treatment effects ATT(g,t).
 
@@ -747,71 +840,67 @@ def staggered_did(
     if isinstance(covariates, str):
         raise TypeError("covariates must be a list of column names, not a string")
     _check_options(data, outcome, unit, time, cohort, covs, control, method, anticipation,
-                   base_period, alpha, n_boot, cluster)
+                   base_period, alpha, n_boot, cluster, panel)
     rng, seed = _resolve_seed(random_state)
 
-    used = list(dict.fromkeys([unit, time, outcome, cohort, *covs]
-                              + ([cluster] if cluster is not None else [])))
-    panel = core.prepare_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
-                               covariates=covs, cluster=cluster)
-    panel, glist, notes = _preprocess(panel, control=control, anticipation=anticipation,
-                                      allow_unbalanced_panel=allow_unbalanced_panel)
-    unbalanced = not panel.balanced
-    if unbalanced and covs and method != "reg":
-        raise ValueError("unbalanced panels with covariates are supported for method='reg' "
-                         "only; use method='reg' or allow_unbalanced_panel=False")
-
-    plan = core.plan_cells(glist, panel.times, anticipation=anticipation,
-                           base_period=base_period)
-    n = len(panel.cohort)
-    k, n_g = len(plan.group), len(glist)
-    if not unbalanced and not covs and panel.cluster is None:
-        # fast path: influence functions in block form, never materialized (_did_core)
-        bd = core.block_design(panel, plan, glist, control=control, anticipation=anticipation)
-        att, coef, reasons = bd.att, bd.coef, bd.reasons
-        q = bd.f_sorted.shape[1]
-        gram = sum(coef[h * q:(h + 1) * q].T @ bd.gram_blocks[h] @ coef[h * q:(h + 1) * q]
-                   for h in range(len(bd.gram_blocks)))
-        draws = None
-        if n_boot > 0:
-            w = rademacher_draws_blocked(bd.f_sorted, bd.bounds, int(n_boot), rng)
-            draws = w @ coef / n
-        n_cl = n
-        pg = np.array([np.mean(panel.cohort == g) for g in glist])
+    used = list(dict.fromkeys([c for c in (unit, time, outcome, cohort) if c is not None]
+                              + covs + ([cluster] if cluster is not None else [])))
+    if not panel:
+        fit = _fit_cross_sections(data, outcome=outcome, time=time, cohort=cohort, covs=covs,
+                                  cluster=cluster, control=control, method=method,
+                                  anticipation=anticipation, base_period=base_period,
+                                  n_boot=n_boot, rng=rng)
+        att, reasons, gram, draws, n, n_cl, pg, plan, glist, times, notes, n_obs = fit
+        unbalanced = False
+        if unit is not None:
+            notes.append(f"unit column {unit!r} not used: with panel=False every row is its own "
+                         "observation (use cluster= to cluster by it)")
     else:
-        z = np.zeros((n, k + n_g))
-        att, _, reasons = core.estimate_cells(panel, plan, method=method, control=control,
-                                     anticipation=anticipation, unbalanced=unbalanced,
-                                     out=z[:, :k])
-        # cohort indicator columns: their coefficients carry the estimated-weights term (wif)
-        unit_g = np.searchsorted(glist, np.minimum(panel.cohort, glist.max()))
-        is_g = glist[unit_g] == panel.cohort
-        z[np.flatnonzero(is_g), k + unit_g[is_g]] = 1.0
-        pg = z[:, k:].mean(axis=0)
-        bounds = None
-        if panel.cluster is not None:
-            n_cl = int(panel.cluster.max()) + 1
-            summer = sparse.csr_matrix((np.ones(n), (panel.cluster, np.arange(n))),
-                                       shape=(n_cl, n))
-            zc = np.asarray(summer @ z)
+        pan = core.prepare_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                                 covariates=covs, cluster=cluster)
+        pan, glist, notes = _preprocess(pan, control=control, anticipation=anticipation,
+                                        allow_unbalanced_panel=allow_unbalanced_panel)
+        unbalanced = not pan.balanced
+        if unbalanced and covs and method != "reg":
+            raise ValueError("unbalanced panels with covariates are supported for method='reg' "
+                             "only; use method='reg' or allow_unbalanced_panel=False")
+        times = pan.times
+        n_obs = int(np.isfinite(pan.y).sum())
+        plan = core.plan_cells(glist, pan.times, anticipation=anticipation,
+                               base_period=base_period)
+        n = len(pan.cohort)
+        k, n_g = len(plan.group), len(glist)
+        if not unbalanced and not covs and pan.cluster is None:
+            # fast path: influence functions in block form, never materialized (_did_core)
+            bd = core.block_design(pan, plan, glist, control=control, anticipation=anticipation)
+            att, coef, reasons = bd.att, bd.coef, bd.reasons
+            q = bd.f_sorted.shape[1]
+            gram = sum(coef[h * q:(h + 1) * q].T @ bd.gram_blocks[h] @ coef[h * q:(h + 1) * q]
+                       for h in range(len(bd.gram_blocks)))
+            draws = None
+            if n_boot > 0:
+                w = rademacher_draws_blocked(bd.f_sorted, bd.bounds, int(n_boot), rng)
+                draws = w @ coef / n
+            n_cl = n
+            pg = np.array([np.mean(pan.cohort == g) for g in glist])
         else:
+            z = np.zeros((n, k + n_g))
+            att, _, reasons = core.estimate_cells(pan, plan, method=method, control=control,
+                                                  anticipation=anticipation,
+                                                  unbalanced=unbalanced, out=z[:, :k])
+            pg = _cohort_columns(z, pan.cohort, glist, k)
             # units grouped by cohort: a cell's IF is zero outside its cohort and controls
-            order = np.argsort(panel.cohort, kind="stable")
-            zc = z[order]
-            bounds = np.flatnonzero(np.diff(panel.cohort[order], prepend=-1, append=-1))
-        del z
-        gram = zc.T @ zc
-        draws = None
-        if n_boot > 0:
-            # deviations theta* - theta_hat = sum_c v_c S_c / n, for all columns of Z at once
-            draws = rademacher_draws(zc, int(n_boot), rng, bounds=bounds) / n
-        del zc
+            order = np.argsort(pan.cohort, kind="stable")
+            bounds = np.flatnonzero(np.diff(pan.cohort[order], prepend=-1, append=-1))
+            gram, draws, n_cl = _dense_inference(z, pan.cluster, order, bounds, n_boot, rng)
+            del z
+    k, n_g = len(plan.group), len(glist)
     group_idx = np.searchsorted(glist, plan.group)
 
     state = {
         "att": att, "group": plan.group, "time": plan.time, "base": plan.base,
         "ref_cell": plan.ref_cell, "group_idx": group_idx, "glist": glist, "pg": pg,
-        "times": panel.times, "gram": gram, "draws": draws, "n": n, "missing": reasons,
+        "times": times, "gram": gram, "draws": draws, "n": n, "missing": reasons,
     }
     # the ATT(g,t) table
     eye = np.eye(k + n_g)[:, :k]
@@ -835,15 +924,23 @@ def staggered_did(
     tidy["conf_low_uniform"] = att - crit * se_b
     tidy["conf_high_uniform"] = att + crit * se_b
 
-    cl_text = f"clustered by {cluster!r} ({n_cl} clusters)" if cluster else "unit (independent units)"
+    obs = "units" if panel else "responses"
+    cl_text = (f"clustered by {cluster!r} ({n_cl} clusters)" if cluster
+               else "unit (independent units)" if panel
+               else "response (independent rows)")
     var_an = ("influence function, analytic" + (f", cluster-robust by {cluster!r} (CR0)"
                                                  if cluster else ""))
     var_boot = (f"multiplier bootstrap, Rademacher weights, {n_boot} draws"
                 + (f", one weight per {cluster!r} cluster" if cluster else "")
                 + "; SE = IQR/(z.75 - z.25); sup-t uniform band") if n_boot else None
-    panel_text = ("balanced panel" if not unbalanced else
-                  "unbalanced panel: repeated-cross-section outcome regression on observed "
-                  "rows (DRDID::reg_did_rc), influence functions summed by unit")
+    if not panel:
+        panel_text = ("repeated cross-sections (R did panel=FALSE): each row its own "
+                      f"observation; DRDID::{_RC_FUNCS[method]}")
+    elif unbalanced:
+        panel_text = ("unbalanced panel: repeated-cross-section outcome regression on observed "
+                      "rows (DRDID::reg_did_rc), influence functions summed by unit")
+    else:
+        panel_text = "balanced panel"
     prov = {
         "estimand": "ATT(g,t) = E[Y_t(g) - Y_t(0) | G = g] (Callaway & Sant'Anna 2021)",
         "variance": var_an + (f" (std_error); {var_boot} (std_error_boot, uniform band)"
@@ -859,19 +956,20 @@ def staggered_did(
         "base_period": base_period,
         "anticipation": anticipation,
         "covariates": covs,
-        "n_units": n,
+        "n_units": n if panel else None,
+        "n_responses": None if panel else n,
         "n_clusters": n_cl if cluster else None,
-        "n_periods": len(panel.times),
+        "n_periods": len(times),
         "panel": panel_text,
         "notes": notes,
         "propensity_trimming": (
-            f"comparison units with propensity score >= {core._TRIM_LEVEL} get zero weight "
+            f"comparison {obs} with propensity score >= {core._TRIM_LEVEL} get zero weight "
             f"(DRDID trim.level); a cell whose fitted score reaches {core._OVERLAP_LEVEL} is NA "
             "(R did's overlap check)") if covs and method in ("dr", "ipw") else None,
         "missing_cells": [f"ATT({plan.group[j]:g},{plan.time[j]:g}): {why}"
                           for j, why in sorted(reasons.items())] or None,
         "data_fingerprint": fingerprint(data[used]),
-        "n_obs": int(np.isfinite(panel.y).sum()),
+        "n_obs": n_obs,
     }
     return StaggeredDiDResults(tidy=tidy, provenance=prov, alpha=alpha,
                                extra={"_state": state, "_coef": eye})
