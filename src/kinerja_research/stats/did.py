@@ -357,6 +357,79 @@ class DiDAggregate(_DiDBase):
         """The overall row (estimate, std_error, std_error_boot, ...)."""
         return self._tidy.iloc[0].copy()
 
+    def sensitivity(
+        self,
+        *,
+        method: Literal["relative_magnitude", "smoothness"] = "relative_magnitude",
+        m: Sequence[float] | float | None = None,
+        l_vec: Sequence[float] | None = None,
+        alpha: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """HonestDiD sensitivity of the event study to violations of parallel trends.
+
+        Runs :func:`kinerja_research.stats.honestdid.honest_did` on the event-time estimates
+        and their analytic (influence-function) covariance: pre-periods are the event times
+        before the reference period, post-periods the reference period's successors. As in R
+        (``did::honest_did``), it needs ``aggregate("dynamic")`` of a fit with
+        ``base_period="universal"``, so that every pre-period estimate is measured from the
+        same reference period.
+
+        Parameters
+        ----------
+        method, m, l_vec, alpha, **kwargs
+            As :func:`~kinerja_research.stats.honestdid.honest_did` (``alpha`` defaults to
+            this result's); ``l_vec`` weighs the post-periods ``e = ref + 1, ref + 2, ...``
+            (default: the first).
+
+        Returns
+        -------
+        HonestDiDResults
+
+        Examples
+        --------
+        >>> res = staggered_did(df, "y", "unit", "t", "g", base_period="universal",
+        ...                     n_boot=0)  # doctest: +SKIP
+        >>> res.aggregate("dynamic").sensitivity(m=[0.5, 1, 2]).breakdown  # doctest: +SKIP
+        """
+        from kinerja_research.stats.honestdid import honest_did
+
+        p = self._provenance
+        if p.get("aggregation") != "dynamic":
+            raise ValueError("sensitivity() needs an event study: aggregate('dynamic'), "
+                             f"not {p.get('aggregation')!r}")
+        if p.get("base_period") != "universal":
+            raise ValueError("sensitivity() needs base_period='universal' in staggered_did: "
+                             "with the varying base the pre-period estimates are period-to-period "
+                             "changes, not deviations from one reference period (R did warns "
+                             "for the same reason)")
+        if p.get("balance_e") is not None or p.get("dropped_cells"):
+            warnings.warn("event-time composition is not the full sample (balance_e or "
+                          "dropped cells): the sensitivity analysis refers to that subsample",
+                          stacklevel=2)
+        t = self._tidy.iloc[1:]
+        e = t["e"].to_numpy(dtype=float)
+        ref = -1.0 - float(p.get("anticipation") or 0)
+        if ref not in e:
+            raise ValueError(f"the reference event time e={ref:g} is not in the event study "
+                             "(min_e/max_e must keep it)")
+        if not np.allclose(np.diff(e), 1.0):
+            raise ValueError(f"event times must be consecutive integers, got {e.tolist()}")
+        keep = e != ref
+        num_pre = int((e < ref).sum())
+        num_post = int((e > ref).sum())
+        if num_pre < 1 or num_post < 1:
+            raise ValueError(f"need at least one pre-period before e={ref:g} and one "
+                             f"post-period after it (have {num_pre} and {num_post})")
+        beta = t["estimate"].to_numpy()[keep]
+        v = self.vcov.to_numpy()[1:, 1:][np.ix_(keep, keep)]
+        if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(v))):
+            raise ValueError("some event-time estimates or variances are missing")
+        res = honest_did(beta, v, num_pre, num_post, method=method, m=m, l_vec=l_vec,
+                         alpha=self.alpha if alpha is None else alpha, nobs=self.nobs,
+                         **kwargs)
+        return res
+
     def plot(self, ax: Any = None) -> Any:
         """Estimates by level with pointwise intervals and the uniform band (event study)."""
         import matplotlib.pyplot as plt
