@@ -22,6 +22,7 @@ import pandas as pd
 
 from kinerja_research.stats._did_core import (
     _TRIM_LEVEL,
+    BlockDesign,
     CellFailure,
     CellPlan,
     _check_rank,
@@ -266,3 +267,68 @@ def estimate_cells_rc(
         att[j] = a
         out[rows, j] = f * (n / len(rows))
     return att, reasons
+
+
+# --------------------------------------------------------------------------------------------
+# Fast path: no covariates, no clustering. With the intercept as the only regressor the three
+# estimators are differences of four means, and a row's IF in cell j is +-(n / n_G) (y - ybar_G)
+# for its group G (treated/comparison x post/pre). Writing y - ybar_G = (y - ybar_b) +
+# (ybar_b - ybar_G) for the row's (cohort, period) block b, the IF is F_i @ A_b with
+# F_i = [y_i - ybar_b, 1]: the Gram matrix needs two sums per block and the bootstrap two
+# multiplier sums per block and draw, never the n x k IF matrix.
+# --------------------------------------------------------------------------------------------
+
+
+def block_design_rc(c: CrossSections, plan: CellPlan, glist: np.ndarray, *, method: str,
+                    control: str, anticipation: float) -> BlockDesign:
+    """ATT(g,t) and the IF in block form for repeated cross-sections without covariates."""
+    n = len(c.y)
+    lo, hi = c.bounds[:-1], c.bounds[1:]
+    cnt = (hi - lo).astype(float)
+    b_cohort, b_t = c.cohort[lo], c.tcode[lo]
+    sums = np.add.reduceat(c.y, lo)
+    mean = sums / cnt
+    dev = c.y - np.repeat(mean, hi - lo)
+    ss = np.add.reduceat(dev * dev, lo)
+    f = np.column_stack([dev, np.ones(n)])
+    n_blocks = len(cnt)
+    gram_blocks = np.zeros((n_blocks, 2, 2))
+    gram_blocks[:, 0, 0] = ss
+    gram_blocks[:, 1, 1] = cnt
+    k, n_g = len(plan.group), len(glist)
+    coef = np.zeros((n_blocks * 2, k + n_g))
+    att = np.full(k, np.nan)
+    reasons: dict[int, str] = {}
+    cohorts = np.unique(c.cohort)
+    for j in range(k):
+        if plan.ref_cell[j]:
+            att[j] = 0.0
+            continue
+        g, t, b = plan.group[j], plan.time[j], plan.base[j]
+        ti, bi = plan.t_idx[j], plan.b_idx[j]
+        ctrl = np.isin(b_cohort, cohorts[control_mask(cohorts, g, t, b, control=control,
+                                                      anticipation=anticipation)])
+        groups = [(b_cohort == g) & (b_t == ti), (b_cohort == g) & (b_t == bi),
+                  ctrl & (b_t == ti), ctrl & (b_t == bi)]
+        sizes = [cnt[m].sum() for m in groups]
+        if min(sizes) == 0:
+            names = ["treated rows in period", "treated rows in period",
+                     "comparison rows in period", "comparison rows in period"]
+            per = [t, b, t, b]
+            empty = [f"{names[i]} {per[i]:g}" for i in range(4) if sizes[i] == 0]
+            _fail(reasons, j, g, t, "no " + " and no ".join(empty))
+            continue
+        share_d = (sizes[0] + sizes[1]) / sum(sizes)
+        if method in ("dr", "ipw") and share_d >= _TRIM_LEVEL:
+            _fail(reasons, j, g, t, f"overlap condition violated: the propensity score (share "
+                                    f"of treated rows, {share_d:.4f}) reaches {_TRIM_LEVEL}")
+            continue
+        means = [float(sums[m].sum() / s) for m, s in zip(groups, sizes, strict=True)]
+        att[j] = (means[0] - means[1]) - (means[2] - means[3])
+        for m, s, mu, sign in zip(groups, sizes, means, (1.0, -1.0, -1.0, 1.0), strict=True):
+            idx = np.flatnonzero(m)
+            coef[2 * idx, j] = sign * n / s
+            coef[2 * idx + 1, j] = sign * n / s * (mean[idx] - mu)
+    for mcol, g in enumerate(glist):
+        coef[2 * np.flatnonzero(b_cohort == g) + 1, k + mcol] = 1.0
+    return BlockDesign(att, coef, f, c.bounds, gram_blocks, reasons)

@@ -824,6 +824,18 @@ def _fit_cross_sections(
     plan = core.plan_cells(glist, c.times, anticipation=anticipation, base_period=base_period)
     n = len(c.y)
     k, n_g = len(plan.group), len(glist)
+    if not covs and c.cluster is None:
+        # fast path: differences of means, influence functions in block form (_did_rc)
+        bd = rc.block_design_rc(c, plan, glist, method=method, control=control,
+                                anticipation=anticipation)
+        att, reasons = bd.att, bd.reasons
+        gram = sum(bd.coef[2 * h:2 * h + 2].T @ bd.gram_blocks[h] @ bd.coef[2 * h:2 * h + 2]
+                   for h in range(len(bd.gram_blocks)))
+        draws = None
+        if n_boot > 0:
+            draws = rademacher_draws_blocked(bd.f_sorted, bd.bounds, int(n_boot), rng) @ bd.coef / n
+        pg = np.array([np.mean(c.cohort == g) for g in glist])
+        return att, reasons, gram, draws, n, n, pg, plan, glist, c.times, notes, n
     z = np.zeros((n, k + n_g))
     att, reasons = rc.estimate_cells_rc(c, plan, method=method, control=control,
                                         anticipation=anticipation, out=z[:, :k])
