@@ -160,7 +160,15 @@ def _ols(x: np.ndarray, y: np.ndarray, w: np.ndarray, what: str
 
 def drdid_rc(y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray
              ) -> tuple[float, np.ndarray]:
-    """Locally efficient doubly robust DiD for repeated cross sections (``DRDID::drdid_rc``)."""
+    """Locally efficient doubly robust DiD for repeated cross sections (``DRDID::drdid_rc``).
+
+    One sign differs from R DRDID 1.2's code: the estimation effect of the comparison units'
+    pre-period outcome regression enters the treated and the comparison components with a
+    minus sign. Both components contain ``-tau_pre`` with ``tau_pre`` a mean of
+    ``y - x' beta_pre``, so its derivative in ``beta_pre`` is subtracted; R adds it. csdid 0.4.3
+    and moderndid 0.4.1 (the references in tests/test_did_rcs.py) subtract it, and the
+    analytic SEs then agree with them to 1e-6; the point estimate is unaffected.
+    """
     df, pf = d.astype(float), post.astype(float)
     ps, trim, alr_ps = _ps_pieces(d, x)
     cf = 1 - df
@@ -197,14 +205,14 @@ def drdid_rc(y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray
     # treated component: estimation effect of the comparison outcome regressions
     m1_post = -cm(w_tpost * pf) / m_tpost
     m1_pre = -cm(w_tpre * (1 - pf)) / m_tpre
-    inf_treat = i_tpost - i_tpre + alr_c_post @ m1_post + alr_c_pre @ m1_pre
+    inf_treat = i_tpost - i_tpre + alr_c_post @ m1_post - alr_c_pre @ m1_pre
     # comparison component: propensity score and outcome-regression estimation effects
     m2_pre = cm(w_cpre * (r - a_cpre)) / m_cpre
     m2_post = cm(w_cpost * (r - a_cpost)) / m_cpost
     m3_post = -cm(w_cpost * pf) / m_cpost
     m3_pre = -cm(w_cpre * (1 - pf)) / m_cpre
     inf_cont = (i_cpost - i_cpre + alr_ps @ (m2_post - m2_pre)
-                + alr_c_post @ m3_post + alr_c_pre @ m3_pre)
+                + alr_c_post @ m3_post - alr_c_pre @ m3_pre)
     # local-efficiency adjustment terms
     inf_eff = (i_dpost - i_dt1) - (i_dpre - i_dt0)
     mom_post = cm(w_d / m_d - w_dt1 / m_dt1)
