@@ -81,10 +81,12 @@ def test_bootstrap_and_clustering() -> None:
     """Multiplier bootstrap SEs agree with the analytic ones (Monte Carlo, 10% with 4,999
     draws: relative MC sd of an IQR-based SE ~1.5%); clustering by county -- the rows of a
     county are then dependent -- gives the CR0 variance of the cluster sums of the IF."""
+    for fast in (REF[0], REF[2]):  # block-form (no covariates) and dense influence functions
+        tb = _fit(fast, n_boot=4999, random_state=3).tidy()
+        np.testing.assert_allclose(tb["std_error_boot"], tb["std_error"], rtol=0.10)
     c = REF[2]
     res = _fit(c, n_boot=4999, random_state=3)
     t = res.tidy()
-    np.testing.assert_allclose(t["std_error_boot"], t["std_error"], rtol=0.10)
     agg = res.aggregate("dynamic")
     assert np.isfinite(agg.tidy()["conf_low_uniform"].iloc[1:]).all()
     cl = _fit(c, cluster="countyreal", n_boot=0)

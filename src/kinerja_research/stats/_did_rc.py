@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research.stats._did_core import (
+    _OVERLAP_LEVEL,
     _TRIM_LEVEL,
     BlockDesign,
     CellFailure,
@@ -328,8 +329,12 @@ def block_design_rc(c: CrossSections, plan: CellPlan, glist: np.ndarray, *, meth
             continue
         share_d = (sizes[0] + sizes[1]) / sum(sizes)
         if method in ("dr", "ipw") and share_d >= _TRIM_LEVEL:
-            _fail(reasons, j, g, t, f"overlap condition violated: the propensity score (share "
-                                    f"of treated rows, {share_d:.4f}) reaches {_TRIM_LEVEL}")
+            # R did: NA at 0.999 (overlap check); from 0.995 every comparison row is trimmed
+            why = (f"overlap condition violated: the propensity score (share of treated rows, "
+                   f"{share_d:.4f}) reaches {_OVERLAP_LEVEL}" if share_d >= _OVERLAP_LEVEL
+                   else f"every comparison row is trimmed (propensity score {share_d:.4f} >= "
+                        f"{_TRIM_LEVEL})")
+            _fail(reasons, j, g, t, why)
             continue
         means = [float(sums[m].sum() / s) for m, s in zip(groups, sizes, strict=True)]
         att[j] = (means[0] - means[1]) - (means[2] - means[3])

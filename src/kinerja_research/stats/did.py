@@ -312,8 +312,8 @@ class StaggeredDiDResults(_DiDBase):
         labels, c_by, c_all, dropped_groups = _aggregation_weights(s, type, lo, hi, balance_e)
         opts = {"min_e": min_e, "max_e": max_e, "balance_e": balance_e,
                 "drop_missing": drop_missing,
-                "dropped_cells": missing or None,
-                "dropped_cohorts": dropped_groups or None}
+                "dropped_cells": tuple(missing) or None,
+                "dropped_cohorts": tuple(dropped_groups) or None}
         return _make_aggregate(self, s, type, labels, c_by, c_all, opts)
 
     def plot(self, ax: Any = None) -> Any:
@@ -1051,8 +1051,8 @@ def staggered_did(
             f"comparison {obs} with propensity score >= {core._TRIM_LEVEL} get zero weight "
             f"(DRDID trim.level); a cell whose fitted score reaches {core._OVERLAP_LEVEL} is NA "
             "(R did's overlap check)") if covs and method in ("dr", "ipw") else None,
-        "missing_cells": [f"ATT({plan.group[j]:g},{plan.time[j]:g}): {why}"
-                          for j, why in sorted(reasons.items())] or None,
+        "missing_cells": tuple(f"ATT({plan.group[j]:g},{plan.time[j]:g}): {why}"
+                               for j, why in sorted(reasons.items())) or None,
         "data_fingerprint": fingerprint(data[used]),
         "n_obs": n_obs,
     }
