@@ -874,10 +874,12 @@ def staggered_did(
     Parameters
     ----------
     data : DataFrame
-        Long panel, one row per unit and period.
+        Long panel, one row per unit and period; with ``panel=False``, one row per
+        observation (e.g. a survey response) of repeated cross-sections.
     outcome, unit, time, cohort : str
-        Columns: outcome; unit identifier; period (numeric); first treated period of the
-        unit (``0`` or missing = never treated; constant within unit).
+        Columns: outcome; unit identifier (``None`` allowed with ``panel=False``, where it
+        is not used: cluster by it with ``cluster=``); period (numeric); first treated period
+        of the unit (``0`` or missing = never treated; constant within unit).
     covariates : sequence of str, optional
         Pre-treatment covariates (numeric). The value in the earlier period of each 2x2
         comparison is used, as R ``did`` does.
@@ -904,12 +906,22 @@ def staggered_did(
         Unbalanced panels: if True (default) use R ``did``'s unbalanced-panel path (the
         repeated-cross-section outcome-regression estimator on the observed rows, available
         for ``method="reg"`` or without covariates); if False drop units with missing periods.
+    panel : bool
+        ``False``: repeated cross-sections, as R ``did``'s ``panel = FALSE`` -- every row is
+        its own observation, each cell is estimated on the rows of its two periods by
+        ``DRDID::drdid_rc`` / ``std_ipw_did_rc`` / ``reg_did_rc`` (covariates from each row),
+        the influence functions and the bootstrap are per row (or per ``cluster``), and the
+        cohort weights of the aggregations are shares of rows. Rows with a missing outcome
+        or covariate are dropped with a warning.
 
     Returns
     -------
     StaggeredDiDResults
         ``.att_gt`` table, ``.aggregate(...)``, ``.pretrend_test()``, ``tidy()``,
-        ``summary()``, ``plot()``, ``provenance``.
+        ``summary()``, ``plot()``, ``vcov``, ``nobs``, ``provenance``. Cells that cannot be
+        estimated (no comparison units, overlap violated -- a propensity score reaching
+        0.999 -- or collinear covariates) are NaN with a warning naming the cause, listed in
+        ``provenance["missing_cells"]``; aggregations then require ``drop_missing=True``.
 
     Examples
     --------
