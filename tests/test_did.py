@@ -616,8 +616,8 @@ def test_unbalanced_path_equals_panel_path_on_balanced_data() -> None:
     glist = np.unique(panel.cohort[panel.cohort > 0])
     plan = core.plan_cells(glist, panel.times, anticipation=0, base_period="varying")
     kw = {"method": "reg", "control": "never", "anticipation": 0}
-    att_p, if_p = core.estimate_cells(panel, plan, unbalanced=False, **kw)
-    att_u, if_u = core.estimate_cells(panel, plan, unbalanced=True, **kw)
+    att_p, if_p, _ = core.estimate_cells(panel, plan, unbalanced=False, **kw)
+    att_u, if_u, _ = core.estimate_cells(panel, plan, unbalanced=True, **kw)
     np.testing.assert_allclose(att_u, att_p, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(if_u, if_p, rtol=1e-10, atol=1e-10)
 

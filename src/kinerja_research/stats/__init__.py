@@ -20,6 +20,7 @@ _EXPORTS = {
     "reliability": ("cronbach_alpha", "ReliabilityResults"),
     "diagnose": ("Design", "diagnose", "DiagnosisResults"),
     "refute": ("placebo_timing", "leave_one_out", "RefutationResults"),
+    "honestdid": ("honest_did", "HonestDiDResults"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = ["Results", *sorted(_WHERE)]

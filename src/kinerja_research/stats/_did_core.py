@@ -172,35 +172,107 @@ def plan_cells(
 # --------------------------------------------------------------------------------------------
 
 
-def _logit(d: np.ndarray, x: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100) -> np.ndarray:
-    """Maximum-likelihood logit by Newton-Raphson; returns fitted probabilities.
+class CellFailure(Exception):
+    """A cell that cannot be estimated; the message names the cause (becomes an NA cell)."""
 
-    Hand-written rather than statsmodels' GLM because it runs once per cell on up to millions
-    of rows: this is a handful of BLAS calls per iteration with no formula/model overhead.
-    Tested against statsmodels in tests/test_did.py.
+
+def _logit(d: np.ndarray, x: np.ndarray, *, tol: float = 1e-10, max_iter: int = 200
+           ) -> np.ndarray:
+    """Maximum-likelihood logit by Newton/IRLS with step-halving; returns fitted probabilities.
+
+    Written out rather than statsmodels' GLM because it runs once per cell on up to millions
+    of rows (a handful of BLAS calls per iteration, no formula/model overhead). It is R
+    ``glm``'s algorithm made safer: the non-intercept columns are rescaled to unit standard
+    deviation for the solve (fitted probabilities do not depend on it, the Hessian's condition
+    number does -- earnings in dollars next to 0/1 dummies made plain Newton diverge), and a
+    step that lowers the log-likelihood is halved until it does not. It converges where R
+    ``glm`` converges (tested against statsmodels' unpenalized GLM in tests/test_did_robust.py).
+    Under quasi-separation the likelihood keeps rising as some coefficient diverges; the loop
+    stops when the log-likelihood no longer changes and the fitted probabilities of the
+    separated units are then numerically 0 or 1 -- the overlap check turns that into an NA
+    cell, as R ``did`` does.
+
+    Raises
+    ------
+    CellFailure
+        If the propensity-score covariates are collinear within the cell.
     """
+    scale = x.std(axis=0)
+    scale[0] = 1.0  # column 0 is the intercept
+    const = scale == 0
+    if const[1:].any():
+        raise CellFailure("a propensity-score covariate is constant within the cell "
+                          "(collinear with the intercept)")
+    xs = x / scale
     beta = np.zeros(x.shape[1])
     pbar = np.clip(d.mean(), 1e-10, 1 - 1e-10)
-    beta[0] = np.log(pbar / (1 - pbar))  # column 0 is the intercept
+    beta[0] = np.log(pbar / (1 - pbar))
+
+    def loglik(eta: np.ndarray) -> float:
+        # log(1 + exp(eta)) computed stably
+        return float(d @ eta - np.logaddexp(0.0, eta).sum())
+
+    eta = xs @ beta
+    ll = loglik(eta)
     for _ in range(max_iter):
-        eta = x @ beta
-        p = 1.0 / (1.0 + np.exp(-eta))
+        p = 0.5 * (1.0 + np.tanh(0.5 * eta))  # = 1 / (1 + exp(-eta)), no overflow
         w = p * (1 - p)
-        grad = x.T @ (d - p)
-        hess = (x * w[:, None]).T @ x
-        step = np.linalg.solve(hess, grad)
+        grad = xs.T @ (d - p)
+        hess = (xs * w[:, None]).T @ xs
+        try:
+            step = np.linalg.solve(hess, grad)
+        except np.linalg.LinAlgError:
+            raise CellFailure("the propensity-score covariates are collinear within the cell"
+                              ) from None
+        if not np.all(np.isfinite(step)):
+            raise CellFailure("the propensity-score covariates are collinear within the cell")
+        for _halving in range(60):
+            eta_new = xs @ (beta + step)
+            ll_new = loglik(eta_new)
+            if np.isfinite(ll_new) and ll_new >= ll - 1e-12 * (abs(ll) + 1):
+                break
+            step = step / 2
         beta = beta + step
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+        eta = eta_new
+        change = abs(ll_new - ll) / (abs(ll_new) + 0.1)
+        ll = ll_new
+        if change < tol or np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(beta))):
             break
     else:
-        warnings.warn("propensity-score logit did not converge", RuntimeWarning, stacklevel=3)
-    return 1.0 / (1.0 + np.exp(-(x @ beta)))
+        warnings.warn("propensity-score logit did not converge in "
+                      f"{max_iter} iterations", RuntimeWarning, stacklevel=3)
+    return 0.5 * (1.0 + np.tanh(0.5 * eta))
 
 
 def _check_rank(m: np.ndarray, what: str) -> np.ndarray:
-    if 1.0 / np.linalg.cond(m, 1) < np.finfo(float).eps:
-        raise np.linalg.LinAlgError(f"singular {what} design")
+    with np.errstate(all="ignore"):
+        try:
+            rcond = 1.0 / np.linalg.cond(m, 1) if np.all(np.isfinite(m)) else 0.0
+        except np.linalg.LinAlgError:
+            rcond = 0.0
+    if not rcond >= np.finfo(float).eps:
+        raise CellFailure(f"the {what} design is singular or numerically ill-conditioned "
+                          "(collinear covariates, or a covariate without variation in the cell)")
     return np.linalg.inv(m)
+
+
+_OVERLAP_LEVEL = 0.999  # R did: a cell whose propensity score reaches 0.999 is NA
+
+
+def propensity(df: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Fitted propensity score of a cell, with R ``did``'s overlap check.
+
+    Raises
+    ------
+    CellFailure
+        When some fitted score reaches 0.999 (R ``did``'s "overlap condition violated").
+    """
+    ps = _logit(df, x)
+    top = float(ps.max())
+    if top >= _OVERLAP_LEVEL:
+        raise CellFailure(f"overlap condition violated: a propensity score reaches {top:.4f} "
+                          f"(>= {_OVERLAP_LEVEL}; some units have no comparable controls)")
+    return ps
 
 
 def did_panel_nocov(dy: np.ndarray, d: np.ndarray) -> tuple[float, np.ndarray]:
@@ -219,17 +291,18 @@ def did_panel(dy: np.ndarray, d: np.ndarray, x: np.ndarray, method: str) -> tupl
     n1 = len(d)
     df = d.astype(float)
     cf = 1.0 - df
+    if method in ("ipw", "dr"):
+        ps = np.minimum(propensity(df, x), 1 - 1e-6)
     if method in ("reg", "dr"):
         xc = x[~d]
-        xpx_inv = _check_rank(xc.T @ xc / n1, "outcome regression")
+        xpx_inv = _check_rank(xc.T @ xc / n1, "comparison units' outcome-regression")
         beta = xpx_inv @ (xc.T @ dy[~d]) / n1
         out = x @ beta
         # asymptotic linear representation of the OLS coefficients
         alr_ols = (cf * (dy - out))[:, None] * x @ xpx_inv
     if method in ("ipw", "dr"):
-        ps = np.minimum(_logit(df, x), 1 - 1e-6)
         trim = np.where(d, True, ps < _TRIM_LEVEL)
-        hess = _check_rank(x.T @ ((ps * (1 - ps))[:, None] * x), "propensity score") * n1
+        hess = _check_rank(x.T @ ((ps * (1 - ps))[:, None] * x), "propensity-score") * n1
         alr_ps = ((df - ps)[:, None] * x) @ hess
     if method == "reg":
         w_t = df
@@ -308,6 +381,11 @@ def control_mask(
     return never | (later & (cohort != g))
 
 
+def _fail(reasons: dict[int, str], j: int, g: float, t: float, why: str) -> None:
+    reasons[j] = why
+    warnings.warn(f"ATT({g:g},{t:g}) set to NA: {why}", RuntimeWarning, stacklevel=4)
+
+
 def estimate_cells(
     panel: PanelArrays,
     plan: CellPlan,
@@ -317,17 +395,21 @@ def estimate_cells(
     anticipation: float,
     unbalanced: bool,
     out: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """ATT(g,t) for every planned cell and the ``n x k`` influence-function matrix.
+) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """ATT(g,t) for every planned cell, the ``n x k`` influence-function matrix, and the
+    cells that could not be estimated (index -> cause).
 
     The IF column of a cell is scaled by ``n / n_cell`` and zero outside the cell, so that
     ``sqrt(mean(IF**2) / n)`` is the cell's standard error, exactly as in R ``did``. ``out``
-    (zeros, ``n x k``, e.g. a view into a wider matrix) receives the IF if given.
+    (zeros, ``n x k``, e.g. a view into a wider matrix) receives the IF if given. A cell that
+    cannot be estimated (no treated or comparison units, overlap violated, collinear
+    covariates) is NaN with a zero IF column and a warning naming the cause, as in R ``did``.
     """
     n = len(panel.cohort)
     k = len(plan.group)
     att = np.full(k, np.nan)
     inf = np.zeros((n, k)) if out is None else out
+    reasons: dict[int, str] = {}
     cohort = panel.cohort
     for j in range(k):
         g, t, b = plan.group[j], plan.time[j], plan.base[j]
@@ -338,34 +420,39 @@ def estimate_cells(
         ctrl = control_mask(cohort, g, t, b, control=control, anticipation=anticipation)
         cell = treated | ctrl
         if not treated.any() or not ctrl.any():
-            warnings.warn(f"ATT({g:g},{t:g}) has no treated or no comparison units; set to NaN",
-                          stacklevel=3)
+            _fail(reasons, j, g, t, "no comparison units" if treated.any() else "no treated units")
             continue
         idx = np.flatnonzero(cell)
         d = treated[idx]
         ti, bi = plan.t_idx[j], plan.b_idx[j]
         try:
-            if not unbalanced:
-                dy = panel.y[idx, ti] - panel.y[idx, bi]
-                if panel.x is None:
-                    a, f = did_panel_nocov(dy, d)
+            with np.errstate(divide="raise", invalid="raise"):
+                if not unbalanced:
+                    dy = panel.y[idx, ti] - panel.y[idx, bi]
+                    if panel.x is None:
+                        a, f = did_panel_nocov(dy, d)
+                    else:
+                        # covariates from the earlier of the two periods, as R did's panel2cs
+                        xi = panel.x[idx, min(ti, bi)]
+                        xx = np.column_stack([np.ones(len(idx)), xi])
+                        a, f = did_panel(dy, d, xx, method)
+                    f = f * (n / len(idx))
                 else:
-                    # covariates from the earlier of the two periods, as R did's panel2cs
-                    xi = panel.x[idx, min(ti, bi)]
-                    xx = np.column_stack([np.ones(len(idx)), xi])
-                    a, f = did_panel(dy, d, xx, method)
-                att[j] = a
-                inf[idx, j] = f * (n / len(idx))
-            else:
-                a, f_unit = _cell_rc(panel, idx, d, ti, bi, n)
-                att[j] = a
-                inf[:, j] = f_unit
-        except (np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError) as err:
-            warnings.warn(f"ATT({g:g},{t:g}) could not be estimated ({err}); set to NaN",
-                          stacklevel=3)
-            att[j] = np.nan
-            inf[:, j] = 0.0
-    return att, inf
+                    a, f_unit = _cell_rc(panel, idx, d, ti, bi, n)
+            if not (np.isfinite(a) and np.all(np.isfinite(f if not unbalanced else f_unit))):
+                raise CellFailure("the estimate is not finite (degenerate weights)")
+        except CellFailure as err:
+            _fail(reasons, j, g, t, str(err))
+            continue
+        except FloatingPointError as err:
+            _fail(reasons, j, g, t, f"numerical failure ({err}): degenerate weights in the cell")
+            continue
+        att[j] = a
+        if not unbalanced:
+            inf[idx, j] = f
+        else:
+            inf[:, j] = f_unit
+    return att, inf, reasons
 
 
 def _cell_rc(
@@ -380,7 +467,7 @@ def _cell_rc(
     for dv in (True, False):
         for pv in (True, False):
             if not np.any((d_long == dv) & (post == pv)):
-                raise ZeroDivisionError("an empty treated/comparison x period cell")
+                raise CellFailure("a treated/comparison x period cell has no observed rows")
     y = np.concatenate([panel.y[u_post, ti], panel.y[u_pre, bi]])
     if panel.x is None:
         x = np.ones((len(y), 1))
@@ -413,6 +500,7 @@ class BlockDesign:
     f_sorted: np.ndarray  # (n, q) unit features, units sorted by cohort block
     bounds: np.ndarray  # (H + 1,) block boundaries in the sorted order
     gram_blocks: np.ndarray  # (H, q, q) F_h' F_h
+    reasons: dict[int, str]  # cells that could not be estimated -> cause
 
 
 def block_design(
@@ -438,6 +526,7 @@ def block_design(
     k, n_g = len(plan.group), len(glist)
     coef = np.zeros((len(cohorts) * q, k + n_g))
     att = np.full(k, np.nan)
+    reasons: dict[int, str] = {}
     for j in range(k):
         if plan.ref_cell[j]:
             att[j] = 0.0
@@ -449,7 +538,7 @@ def block_design(
                                          anticipation=anticipation))
         n_c = counts[hc].sum()
         if n_c == 0:
-            warnings.warn(f"ATT({g:g},{t:g}) has no comparison units; set to NaN", stacklevel=3)
+            _fail(reasons, j, g, t, "no comparison units")
             continue
         eta_t = (sums[hg, ti] - sums[hg, bi]) / counts[hg]
         eta_c = (sums[hc, ti].sum() - sums[hc, bi].sum()) / n_c
@@ -464,4 +553,4 @@ def block_design(
     for m, g in enumerate(glist):  # cohort indicators = the constant feature of block g
         h = int(np.searchsorted(cohorts, g))
         coef[h * q + n_t, k + m] = 1.0
-    return BlockDesign(att, coef, f, bounds, gram_blocks)
+    return BlockDesign(att, coef, f, bounds, gram_blocks, reasons)

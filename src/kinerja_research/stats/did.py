@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -31,6 +30,7 @@ from scipy import stats as _st
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats import _did_core as core
+from kinerja_research.stats import _did_rc as rc
 from kinerja_research.stats._bootstrap import (
     bootstrap_summary,
     rademacher_draws,
@@ -45,6 +45,7 @@ _METHODS = {
     "ipw": "normalized inverse probability weighting (Abadie 2005, DRDID::std_ipw_did_panel)",
     "reg": "outcome regression (Heckman, Ichimura & Todd 1997, DRDID::reg_did_panel)",
 }
+_RC_FUNCS = {"dr": "drdid_rc", "ipw": "std_ipw_did_rc", "reg": "reg_did_rc"}
 _CONTROLS = {"never": "never treated", "notyet": "not yet treated (and never treated)"}
 _AGG_KEY = {"simple": None, "group": "group", "dynamic": "e", "calendar": "time"}
 _ESTIMANDS = {
@@ -63,9 +64,12 @@ _ESTIMANDS = {
 # ============================================================================================
 
 
-@dataclass(frozen=True)
-class WaldTest:
+class WaldTest(Results):
     """Wald test that all pre-treatment ATT(g,t) are zero (a test of parallel pre-trends).
+
+    A frozen results object: ``tidy()`` has one row (``term`` "pre-trends: all pre-treatment
+    ATT(g,t) = 0", the chi-squared ``statistic``, its ``p_value`` and ``df``; no estimate or
+    interval), and the accessors below.
 
     Attributes
     ----------
@@ -81,11 +85,42 @@ class WaldTest:
         The covariance estimator used.
     """
 
-    statistic: float
-    df: int
-    p_value: float
-    cells: tuple[tuple[float, float], ...]
-    variance: str
+    method = "Wald test of parallel pre-trends (Callaway & Sant'Anna 2021)"
+
+    @property
+    def statistic(self) -> float:
+        """The Wald statistic."""
+        return float(self._tidy["statistic"].iloc[0])
+
+    @property
+    def df(self) -> int:
+        """Degrees of freedom (pre-treatment cells tested)."""
+        return int(self._tidy["df"].iloc[0])
+
+    @property
+    def p_value(self) -> float:
+        """Chi-squared p-value."""
+        return float(self._tidy["p_value"].iloc[0])
+
+    @property
+    def cells(self) -> tuple[tuple[float, float], ...]:
+        """The (group, time) cells tested."""
+        return tuple(tuple(c) for c in self._provenance["cells"])
+
+    @property
+    def variance(self) -> str:
+        """The covariance estimator used."""
+        return str(self._provenance["variance"])
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance of the tested pre-treatment ATT(g,t)."""
+        return self._get_extra("vcov")
+
+    @property
+    def nobs(self) -> int:
+        """Independent observations behind the test (units; responses for cross-sections)."""
+        return int(self._provenance["nobs"])
 
     def __str__(self) -> str:
         return (
@@ -99,7 +134,9 @@ class _DiDBase(Results):
     """Shared display for the staggered-DiD results objects."""
 
     _show = ("control_group", "est_method", "base_period", "anticipation", "n_units",
-             "n_clusters", "panel", "n_boot", "data_fingerprint")
+             "n_responses",
+             "n_clusters", "panel", "n_boot", "propensity_trimming", "missing_cells",
+             "dropped_cells", "data_fingerprint")
 
     def _header_lines(self) -> list[str]:
         lines = super()._header_lines()
@@ -111,6 +148,27 @@ class _DiDBase(Results):
 
     def _state(self) -> dict[str, Any]:
         return self._extra["_state"]
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Analytic (influence-function) covariance of the estimates, indexed by term.
+
+        Rows and columns follow ``tidy()``; clustered if the fit was. Cells that could not be
+        estimated and universal-base reference cells have NaN rows/columns.
+        """
+        s = self._state()
+        c = self._extra["_coef"]
+        v = c.T @ s["gram"] @ c / s["n"] ** 2
+        bad = ~(np.isfinite(self._tidy["std_error"].to_numpy()))
+        v[bad, :] = np.nan
+        v[:, bad] = np.nan
+        terms = self._tidy["term"].tolist()
+        return pd.DataFrame(v, index=terms, columns=terms)
+
+    @property
+    def nobs(self) -> int:
+        """Independent observations: units (panel) or responses (``panel=False``)."""
+        return int(self._state()["n"])
 
 
 class StaggeredDiDResults(_DiDBase):
@@ -164,8 +222,23 @@ class StaggeredDiDResults(_DiDBase):
         a = s["att"][pre]
         w = float(a @ np.linalg.solve(cov, a))
         cells = tuple((float(s["group"][i]), float(s["time"][i])) for i in pre)
-        return WaldTest(w, len(pre), float(_st.chi2.sf(w, len(pre))), cells,
-                        self._provenance["variance_analytic"])
+        terms = [f"ATT({g:g},{t:g})" for g, t in cells]
+        tidy = pd.DataFrame({
+            "term": ["pre-trends: all pre-treatment ATT(g,t) = 0"], "estimate": [np.nan],
+            "std_error": [np.nan], "statistic": [w], "p_value": [float(_st.chi2.sf(w, len(pre)))],
+            "conf_low": [np.nan], "conf_high": [np.nan], "df": [len(pre)],
+        })
+        untested = [f"ATT({s['group'][j]:g},{s['time'][j]:g})" for j in sorted(s["missing"])
+                    if s["group"][j] - ant > s["time"][j]]
+        prov = {
+            "estimand": "H0: every pre-treatment ATT(g,t) is zero (chi-squared Wald test)",
+            "variance": self._provenance["variance_analytic"],
+            "cells": tuple(cells), "nobs": s["n"],
+            "untested_missing_cells": untested or None,
+            "data_fingerprint": self._provenance.get("data_fingerprint"),
+        }
+        return WaldTest(tidy=tidy, provenance=prov, alpha=self.alpha,
+                        extra={"vcov": pd.DataFrame(cov, index=terms, columns=terms)})
 
     def aggregate(
         self,
@@ -174,6 +247,7 @@ class StaggeredDiDResults(_DiDBase):
         min_e: float | None = None,
         max_e: float | None = None,
         balance_e: int | None = None,
+        drop_missing: bool = False,
     ) -> DiDAggregate:
         """Aggregate the ATT(g,t) into summary effects (R ``did::aggte``).
 
@@ -188,6 +262,13 @@ class StaggeredDiDResults(_DiDBase):
         balance_e : int, optional
             ``dynamic`` only: keep only cohorts observed for at least ``balance_e`` periods
             after treatment, so the composition of ATT(e) does not change with ``e``.
+        drop_missing : bool
+            Cells that could not be estimated (NA in ``tidy()``; the cause is in
+            ``provenance["missing_cells"]``) make the aggregation fail, as in R ``did`` and
+            csdid, because leaving them out changes the estimand. With ``True`` they are left
+            out (R's ``na.rm = TRUE``), cohorts left without any post-treatment cell are
+            dropped from ``group``, and the dropped cells are recorded in the provenance and
+            the summary.
 
         Returns
         -------
@@ -218,10 +299,22 @@ class StaggeredDiDResults(_DiDBase):
             warnings.warn("min_e and max_e are ignored for type='calendar'", stacklevel=2)
         lo = -np.inf if min_e is None else float(min_e)
         hi = np.inf if max_e is None else float(max_e)
+        if not isinstance(drop_missing, bool):
+            raise TypeError(f"drop_missing must be True or False, got {drop_missing!r}")
         s = self._state()
-        labels, c_by, c_all = _aggregation_weights(s, type, lo, hi, balance_e)
-        return _make_aggregate(self, s, type, labels, c_by, c_all,
-                               {"min_e": min_e, "max_e": max_e, "balance_e": balance_e})
+        missing = _missing_text(s)
+        if missing and not drop_missing:
+            raise ValueError(
+                f"{len(missing)} ATT(g,t) could not be estimated, so the {type!r} aggregate "
+                "would silently change its estimand: " + "; ".join(missing)
+                + ". Fix the cause (see the warnings of the fit) or pass drop_missing=True "
+                "to leave these cells out.")
+        labels, c_by, c_all, dropped_groups = _aggregation_weights(s, type, lo, hi, balance_e)
+        opts = {"min_e": min_e, "max_e": max_e, "balance_e": balance_e,
+                "drop_missing": drop_missing,
+                "dropped_cells": tuple(missing) or None,
+                "dropped_cohorts": tuple(dropped_groups) or None}
+        return _make_aggregate(self, s, type, labels, c_by, c_all, opts)
 
     def plot(self, ax: Any = None) -> Any:
         """ATT(g,t) by period, one panel per cohort, with pointwise and uniform bands."""
@@ -263,6 +356,79 @@ class DiDAggregate(_DiDBase):
     def overall(self) -> pd.Series:
         """The overall row (estimate, std_error, std_error_boot, ...)."""
         return self._tidy.iloc[0].copy()
+
+    def sensitivity(
+        self,
+        *,
+        method: Literal["relative_magnitude", "smoothness"] = "relative_magnitude",
+        m: Sequence[float] | float | None = None,
+        l_vec: Sequence[float] | None = None,
+        alpha: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """HonestDiD sensitivity of the event study to violations of parallel trends.
+
+        Runs :func:`kinerja_research.stats.honestdid.honest_did` on the event-time estimates
+        and their analytic (influence-function) covariance: pre-periods are the event times
+        before the reference period, post-periods the reference period's successors. As in R
+        (``did::honest_did``), it needs ``aggregate("dynamic")`` of a fit with
+        ``base_period="universal"``, so that every pre-period estimate is measured from the
+        same reference period.
+
+        Parameters
+        ----------
+        method, m, l_vec, alpha, **kwargs
+            As :func:`~kinerja_research.stats.honestdid.honest_did` (``alpha`` defaults to
+            this result's); ``l_vec`` weighs the post-periods ``e = ref + 1, ref + 2, ...``
+            (default: the first).
+
+        Returns
+        -------
+        HonestDiDResults
+
+        Examples
+        --------
+        >>> res = staggered_did(df, "y", "unit", "t", "g", base_period="universal",
+        ...                     n_boot=0)  # doctest: +SKIP
+        >>> res.aggregate("dynamic").sensitivity(m=[0.5, 1, 2]).breakdown  # doctest: +SKIP
+        """
+        from kinerja_research.stats.honestdid import honest_did
+
+        p = self._provenance
+        if p.get("aggregation") != "dynamic":
+            raise ValueError("sensitivity() needs an event study: aggregate('dynamic'), "
+                             f"not {p.get('aggregation')!r}")
+        if p.get("base_period") != "universal":
+            raise ValueError("sensitivity() needs base_period='universal' in staggered_did: "
+                             "with the varying base the pre-period estimates are period-to-period "
+                             "changes, not deviations from one reference period (R did warns "
+                             "for the same reason)")
+        if p.get("balance_e") is not None or p.get("dropped_cells"):
+            warnings.warn("event-time composition is not the full sample (balance_e or "
+                          "dropped cells): the sensitivity analysis refers to that subsample",
+                          stacklevel=2)
+        t = self._tidy.iloc[1:]
+        e = t["e"].to_numpy(dtype=float)
+        ref = -1.0 - float(p.get("anticipation") or 0)
+        if ref not in e:
+            raise ValueError(f"the reference event time e={ref:g} is not in the event study "
+                             "(min_e/max_e must keep it)")
+        if not np.allclose(np.diff(e), 1.0):
+            raise ValueError(f"event times must be consecutive integers, got {e.tolist()}")
+        keep = e != ref
+        num_pre = int((e < ref).sum())
+        num_post = int((e > ref).sum())
+        if num_pre < 1 or num_post < 1:
+            raise ValueError(f"need at least one pre-period before e={ref:g} and one "
+                             f"post-period after it (have {num_pre} and {num_post})")
+        beta = t["estimate"].to_numpy()[keep]
+        v = self.vcov.to_numpy()[1:, 1:][np.ix_(keep, keep)]
+        if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(v))):
+            raise ValueError("some event-time estimates or variances are missing")
+        res = honest_did(beta, v, num_pre, num_post, method=method, m=m, l_vec=l_vec,
+                         alpha=self.alpha if alpha is None else alpha, nobs=self.nobs,
+                         **kwargs)
+        return res
 
     def plot(self, ax: Any = None) -> Any:
         """Estimates by level with pointwise intervals and the uniform band (event study)."""
@@ -321,9 +487,15 @@ def _wif(s: dict[str, Any], keep: np.ndarray, pgk: np.ndarray, att_k: np.ndarray
     return a
 
 
+def _missing_text(s: dict[str, Any]) -> list[str]:
+    """``"ATT(g,t): cause"`` for every cell that could not be estimated."""
+    return [f"ATT({s['group'][j]:g},{s['time'][j]:g}): {why}"
+            for j, why in sorted(s["missing"].items())]
+
+
 def _aggregation_weights(
     s: dict[str, Any], kind: str, lo: float, hi: float, balance_e: int | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Coefficient vectors over ``[IF cells | cohort indicators]`` for each estimate."""
     att, grp, tim = s["att"], s["group"], s["time"]
     gi = s["group_idx"]
@@ -343,28 +515,38 @@ def _aggregation_weights(
             c[k:] = _wif(s, keep, pg_cell[keep], att[keep], gi)
         return c
 
+    all_post = (grp <= tim) & (e >= lo) & (e <= hi)
     if kind == "simple":
         keep = np.flatnonzero(window)
         if len(keep) == 0:
-            raise ValueError("no post-treatment ATT(g,t) in the requested event-time window")
-        return np.array([]), np.zeros((p, 0)), avg(keep, True)
+            why = ("every such cell is missing" if all_post.any()
+                   else "no post-treatment cell has an event time in the window")
+            raise ValueError(f"no post-treatment ATT(g,t) to aggregate: {why} "
+                             f"(min_e={lo:g}, max_e={hi:g})")
+        return np.array([]), np.zeros((p, 0)), avg(keep, True), []
 
     if kind == "group":
-        cols, labels = [], []
+        cols, labels, kept, dropped = [], [], [], []
         for h, g in enumerate(s["glist"]):
             keep = np.flatnonzero(window & (gi == h))
             if len(keep) == 0:
-                raise ValueError(f"cohort {g:g} has no post-treatment ATT(g,t) in the window; "
-                                 "adjust min_e/max_e")
+                if np.any(all_post & (gi == h)):  # only reachable with drop_missing=True
+                    dropped.append(f"cohort {g:g}: every post-treatment ATT(g,t) is missing")
+                    continue
+                raise ValueError(f"cohort {g:g} has no post-treatment period with event time "
+                                 f"in [{lo:g}, {hi:g}]; widen min_e/max_e")
             cols.append(avg(keep, False))  # equal weights within a cohort, no wif
             labels.append(g)
+            kept.append(h)
+        if not cols:
+            raise ValueError("no cohort has a post-treatment ATT(g,t) that could be estimated")
         c_by = np.column_stack(cols)
         att_g = att_nan0(att) @ c_by[:k]
-        pgg = s["pg"]
+        keep_g = np.asarray(kept)
+        pgg = s["pg"][keep_g]
         c_all = c_by @ (pgg / pgg.sum())
-        keep_g = np.arange(n_g)
-        c_all[k:] += _wif(s, keep_g, pgg, att_g, keep_g)
-        return np.asarray(labels), c_by, c_all
+        c_all[k:] += _wif(s, np.arange(len(kept)), pgg, att_g, keep_g)
+        return np.asarray(labels), c_by, c_all, dropped
 
     if kind == "dynamic":
         include = valid.copy()
@@ -384,22 +566,23 @@ def _aggregation_weights(
                         & (eseq >= balance_e - max_t + s["times"].min())]
         eseq = eseq[(eseq >= lo) & (eseq <= hi)]
         if len(eseq) == 0:
-            raise ValueError("no event times in the requested window")
+            raise ValueError(f"no estimated event time in the window [{lo:g}, {hi:g}]")
         c_by = np.column_stack([avg(np.flatnonzero(include & (e == ev)), True) for ev in eseq])
         pos = eseq >= 0
         if not pos.any():
             c_all = np.full(p, np.nan)
         else:
             c_all = c_by[:, pos].mean(axis=1)
-        return eseq, c_by, c_all
+        return eseq, c_by, c_all, []
 
     # calendar
     tl = s["times"][s["times"] >= s["glist"].min()]
     tl = np.array([t for t in tl if np.any(post & (tim == t))])
     if len(tl) == 0:
-        raise ValueError("no post-treatment ATT(g,t) to aggregate by calendar time")
+        raise ValueError("no post-treatment ATT(g,t) that could be estimated, so nothing to "
+                         "aggregate by calendar time")
     c_by = np.column_stack([avg(np.flatnonzero(post & (tim == t)), True) for t in tl])
-    return tl, c_by, c_by.mean(axis=1)
+    return tl, c_by, c_by.mean(axis=1), []
 
 
 def att_nan0(att: np.ndarray) -> np.ndarray:
@@ -460,7 +643,8 @@ def _make_aggregate(parent: StaggeredDiDResults, s: dict[str, Any], kind: str,
     )
     prov.pop("package_versions", None)
     prov["method"] = DiDAggregate.method
-    return DiDAggregate(tidy=tidy, provenance=prov, alpha=alpha, extra={"_state": s})
+    return DiDAggregate(tidy=tidy, provenance=prov, alpha=alpha,
+                        extra={"_state": s, "_coef": np.column_stack([c_all, c_by])})
 
 
 # ============================================================================================
@@ -469,16 +653,22 @@ def _make_aggregate(parent: StaggeredDiDResults, s: dict[str, Any], kind: str,
 
 
 def _check_options(
-    data: Any, outcome: str, unit: str, time: str, cohort: str, covariates: Sequence[str],
-    control: str, method: str, anticipation: float, base_period: str, alpha: float,
-    n_boot: int, cluster: str | None,
+    data: Any, outcome: str, unit: str | None, time: str | None, cohort: str | None,
+    covariates: Sequence[str], control: str, method: str, anticipation: float,
+    base_period: str, alpha: float, n_boot: int, cluster: str | None, panel: bool,
 ) -> None:
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if not isinstance(panel, bool):
+        raise TypeError(f"panel must be True or False, got {panel!r}")
     names = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort}
+    if not panel and unit is None:
+        names.pop("unit")  # repeated cross-sections need no unit identifier
     for arg, col in names.items():
         if not isinstance(col, str):
-            raise TypeError(f"{arg} must be a column name (str), got {col!r}")
+            why = (" (panel data need a unit identifier; pass panel=False for repeated "
+                   "cross-sections)") if arg == "unit" and col is None else ""
+            raise TypeError(f"{arg} must be a column name (str), got {col!r}{why}")
     wanted = [*names.values(), *covariates] + ([cluster] if cluster is not None else [])
     missing = [c for c in wanted if c not in data.columns]
     if missing:
@@ -559,12 +749,107 @@ def _preprocess(panel: core.PanelArrays, *, control: str, anticipation: float,
     return panel, glist, notes
 
 
+def _cohort_columns(z: np.ndarray, cohort: np.ndarray, glist: np.ndarray, k: int) -> np.ndarray:
+    """Fill the cohort-indicator columns ``z[:, k:]`` (they carry the estimated-weights term of
+    the aggregations, R did's ``wif``) and return the cohort shares ``pg``."""
+    unit_g = np.searchsorted(glist, np.minimum(cohort, glist.max()))
+    is_g = glist[unit_g] == cohort
+    z[np.flatnonzero(is_g), k + unit_g[is_g]] = 1.0
+    return z[:, k:].mean(axis=0)
+
+
+def _dense_inference(z: np.ndarray, cluster: np.ndarray | None, order: np.ndarray | None,
+                     bounds: np.ndarray | None, n_boot: int, rng: np.random.Generator
+                     ) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """Gram matrix and multiplier-bootstrap draws of the influence-function matrix ``z``.
+
+    Without clustering the rows are taken in ``order`` with blocks ``bounds`` (rows in which
+    the same columns are nonzero) so the bootstrap skips the zero blocks.
+    """
+    n = z.shape[0]
+    if cluster is not None:
+        n_cl = int(cluster.max()) + 1
+        summer = sparse.csr_matrix((np.ones(n), (cluster, np.arange(n))), shape=(n_cl, n))
+        zc = np.asarray(summer @ z)
+        bounds = None
+    else:
+        n_cl = n
+        zc = z if order is None else z[order]
+    gram = zc.T @ zc
+    draws = None
+    if n_boot > 0:
+        # deviations theta* - theta_hat = sum_c v_c S_c / n, for all columns of Z at once
+        draws = rademacher_draws(zc, int(n_boot), rng, bounds=bounds) / n
+    return gram, draws, n_cl
+
+
+def _fit_cross_sections(
+    data: pd.DataFrame, *, outcome: str, time: str, cohort: str, covs: list[str],
+    cluster: str | None, control: str, method: str, anticipation: float, base_period: str,
+    n_boot: int, rng: np.random.Generator,
+) -> tuple[Any, ...]:
+    """Repeated cross-sections (R did ``panel = FALSE``): every row is an observation."""
+    c, n_bad = rc.prepare_cross_sections(data, outcome=outcome, time=time, cohort=cohort,
+                                         covariates=covs, cluster=cluster)
+    notes: list[str] = []
+    if n_bad:
+        warnings.warn(f"dropped {n_bad} rows with a missing outcome or covariate", stacklevel=3)
+        notes.append(f"{n_bad} rows with a missing outcome or covariate dropped")
+    times = c.times
+    if np.any(c.cohort > times.max()):  # treated after the window: never treated within it
+        c = rc.with_cohort(c, np.where(c.cohort > times.max(), 0.0, c.cohort))
+    last_cohort_control = None
+    if not np.any(c.cohort == 0):
+        if control == "never":
+            raise ValueError("no never-treated rows (cohort 0/NaN); use control='notyet'")
+        last_cohort_control = c.cohort.max()
+        keep_t = c.times < last_cohort_control - anticipation
+        if keep_t.sum() < 2:
+            raise ValueError("fewer than two periods before the last cohort is treated")
+        c = rc.keep_periods(c, keep_t)
+        notes.append(f"no never-treated rows: periods from {last_cohort_control - anticipation:g} "
+                     f"on dropped, cohort {last_cohort_control:g} used only as comparison")
+    early = (c.cohort > 0) & (c.cohort <= c.times.min() + anticipation)
+    if early.any():
+        warnings.warn(f"dropped {int(early.sum())} rows of cohorts already treated in the first "
+                      "period", stacklevel=3)
+        c = rc.keep_rows(c, ~early)
+    glist = np.unique(c.cohort[c.cohort > 0])
+    if last_cohort_control is not None:
+        glist = glist[glist < last_cohort_control]
+    if len(glist) == 0:
+        raise ValueError("no treated cohorts left to estimate")
+    if len(c.times) < 2:
+        raise ValueError("at least two periods are needed")
+    plan = core.plan_cells(glist, c.times, anticipation=anticipation, base_period=base_period)
+    n = len(c.y)
+    k, n_g = len(plan.group), len(glist)
+    if not covs and c.cluster is None:
+        # fast path: differences of means, influence functions in block form (_did_rc)
+        bd = rc.block_design_rc(c, plan, glist, method=method, control=control,
+                                anticipation=anticipation)
+        att, reasons = bd.att, bd.reasons
+        gram = sum(bd.coef[2 * h:2 * h + 2].T @ bd.gram_blocks[h] @ bd.coef[2 * h:2 * h + 2]
+                   for h in range(len(bd.gram_blocks)))
+        draws = None
+        if n_boot > 0:
+            draws = rademacher_draws_blocked(bd.f_sorted, bd.bounds, int(n_boot), rng) @ bd.coef / n
+        pg = np.array([np.mean(c.cohort == g) for g in glist])
+        return att, reasons, gram, draws, n, n, pg, plan, glist, c.times, notes, n
+    z = np.zeros((n, k + n_g))
+    att, reasons = rc.estimate_cells_rc(c, plan, method=method, control=control,
+                                        anticipation=anticipation, out=z[:, :k])
+    pg = _cohort_columns(z, c.cohort, glist, k)
+    gram, draws, n_cl = _dense_inference(z, c.cluster, None, c.bounds, n_boot, rng)
+    return att, reasons, gram, draws, n, n_cl, pg, plan, glist, c.times, notes, n
+
+
 def staggered_did(
     data: pd.DataFrame,
     outcome: str,
-    unit: str,
-    time: str,
-    cohort: str,
+    unit: str | None = None,
+    time: str | None = None,
+    cohort: str | None = None,
     *,
     covariates: Sequence[str] | None = None,
     control: Literal["never", "notyet"] = "never",
@@ -576,6 +861,7 @@ def staggered_did(
     cluster: str | None = None,
     random_state: int | np.random.Generator | None = None,
     allow_unbalanced_panel: bool = True,
+    panel: bool = True,
 ) -> StaggeredDiDResults:
     """Callaway & Sant'Anna (2021) group-time average treatment effects ATT(g,t).
 
@@ -588,10 +874,12 @@ def staggered_did(
     Parameters
     ----------
     data : DataFrame
-        Long panel, one row per unit and period.
+        Long panel, one row per unit and period; with ``panel=False``, one row per
+        observation (e.g. a survey response) of repeated cross-sections.
     outcome, unit, time, cohort : str
-        Columns: outcome; unit identifier; period (numeric); first treated period of the
-        unit (``0`` or missing = never treated; constant within unit).
+        Columns: outcome; unit identifier (``None`` allowed with ``panel=False``, where it
+        is not used: cluster by it with ``cluster=``); period (numeric); first treated period
+        of the unit (``0`` or missing = never treated; constant within unit).
     covariates : sequence of str, optional
         Pre-treatment covariates (numeric). The value in the earlier period of each 2x2
         comparison is used, as R ``did`` does.
@@ -618,12 +906,22 @@ def staggered_did(
         Unbalanced panels: if True (default) use R ``did``'s unbalanced-panel path (the
         repeated-cross-section outcome-regression estimator on the observed rows, available
         for ``method="reg"`` or without covariates); if False drop units with missing periods.
+    panel : bool
+        ``False``: repeated cross-sections, as R ``did``'s ``panel = FALSE`` -- every row is
+        its own observation, each cell is estimated on the rows of its two periods by
+        ``DRDID::drdid_rc`` / ``std_ipw_did_rc`` / ``reg_did_rc`` (covariates from each row),
+        the influence functions and the bootstrap are per row (or per ``cluster``), and the
+        cohort weights of the aggregations are shares of rows. Rows with a missing outcome
+        or covariate are dropped with a warning.
 
     Returns
     -------
     StaggeredDiDResults
         ``.att_gt`` table, ``.aggregate(...)``, ``.pretrend_test()``, ``tidy()``,
-        ``summary()``, ``plot()``, ``provenance``.
+        ``summary()``, ``plot()``, ``vcov``, ``nobs``, ``provenance``. Cells that cannot be
+        estimated (no comparison units, overlap violated -- a propensity score reaching
+        0.999 -- or collinear covariates) are NaN with a warning naming the cause, listed in
+        ``provenance["missing_cells"]``; aggregations then require ``drop_missing=True``.
 
     Examples
     --------
@@ -639,71 +937,67 @@ def staggered_did(
     if isinstance(covariates, str):
         raise TypeError("covariates must be a list of column names, not a string")
     _check_options(data, outcome, unit, time, cohort, covs, control, method, anticipation,
-                   base_period, alpha, n_boot, cluster)
+                   base_period, alpha, n_boot, cluster, panel)
     rng, seed = _resolve_seed(random_state)
 
-    used = list(dict.fromkeys([unit, time, outcome, cohort, *covs]
-                              + ([cluster] if cluster is not None else [])))
-    panel = core.prepare_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
-                               covariates=covs, cluster=cluster)
-    panel, glist, notes = _preprocess(panel, control=control, anticipation=anticipation,
-                                      allow_unbalanced_panel=allow_unbalanced_panel)
-    unbalanced = not panel.balanced
-    if unbalanced and covs and method != "reg":
-        raise ValueError("unbalanced panels with covariates are supported for method='reg' "
-                         "only; use method='reg' or allow_unbalanced_panel=False")
-
-    plan = core.plan_cells(glist, panel.times, anticipation=anticipation,
-                           base_period=base_period)
-    n = len(panel.cohort)
-    k, n_g = len(plan.group), len(glist)
-    if not unbalanced and not covs and panel.cluster is None:
-        # fast path: influence functions in block form, never materialized (_did_core)
-        bd = core.block_design(panel, plan, glist, control=control, anticipation=anticipation)
-        att, coef = bd.att, bd.coef
-        q = bd.f_sorted.shape[1]
-        gram = sum(coef[h * q:(h + 1) * q].T @ bd.gram_blocks[h] @ coef[h * q:(h + 1) * q]
-                   for h in range(len(bd.gram_blocks)))
-        draws = None
-        if n_boot > 0:
-            w = rademacher_draws_blocked(bd.f_sorted, bd.bounds, int(n_boot), rng)
-            draws = w @ coef / n
-        n_cl = n
-        pg = np.array([np.mean(panel.cohort == g) for g in glist])
+    used = list(dict.fromkeys([c for c in (unit, time, outcome, cohort) if c is not None]
+                              + covs + ([cluster] if cluster is not None else [])))
+    if not panel:
+        fit = _fit_cross_sections(data, outcome=outcome, time=time, cohort=cohort, covs=covs,
+                                  cluster=cluster, control=control, method=method,
+                                  anticipation=anticipation, base_period=base_period,
+                                  n_boot=n_boot, rng=rng)
+        att, reasons, gram, draws, n, n_cl, pg, plan, glist, times, notes, n_obs = fit
+        unbalanced = False
+        if unit is not None:
+            notes.append(f"unit column {unit!r} not used: with panel=False every row is its own "
+                         "observation (use cluster= to cluster by it)")
     else:
-        z = np.zeros((n, k + n_g))
-        att, _ = core.estimate_cells(panel, plan, method=method, control=control,
-                                     anticipation=anticipation, unbalanced=unbalanced,
-                                     out=z[:, :k])
-        # cohort indicator columns: their coefficients carry the estimated-weights term (wif)
-        unit_g = np.searchsorted(glist, np.minimum(panel.cohort, glist.max()))
-        is_g = glist[unit_g] == panel.cohort
-        z[np.flatnonzero(is_g), k + unit_g[is_g]] = 1.0
-        pg = z[:, k:].mean(axis=0)
-        bounds = None
-        if panel.cluster is not None:
-            n_cl = int(panel.cluster.max()) + 1
-            summer = sparse.csr_matrix((np.ones(n), (panel.cluster, np.arange(n))),
-                                       shape=(n_cl, n))
-            zc = np.asarray(summer @ z)
+        pan = core.prepare_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
+                                 covariates=covs, cluster=cluster)
+        pan, glist, notes = _preprocess(pan, control=control, anticipation=anticipation,
+                                        allow_unbalanced_panel=allow_unbalanced_panel)
+        unbalanced = not pan.balanced
+        if unbalanced and covs and method != "reg":
+            raise ValueError("unbalanced panels with covariates are supported for method='reg' "
+                             "only; use method='reg' or allow_unbalanced_panel=False")
+        times = pan.times
+        n_obs = int(np.isfinite(pan.y).sum())
+        plan = core.plan_cells(glist, pan.times, anticipation=anticipation,
+                               base_period=base_period)
+        n = len(pan.cohort)
+        k, n_g = len(plan.group), len(glist)
+        if not unbalanced and not covs and pan.cluster is None:
+            # fast path: influence functions in block form, never materialized (_did_core)
+            bd = core.block_design(pan, plan, glist, control=control, anticipation=anticipation)
+            att, coef, reasons = bd.att, bd.coef, bd.reasons
+            q = bd.f_sorted.shape[1]
+            gram = sum(coef[h * q:(h + 1) * q].T @ bd.gram_blocks[h] @ coef[h * q:(h + 1) * q]
+                       for h in range(len(bd.gram_blocks)))
+            draws = None
+            if n_boot > 0:
+                w = rademacher_draws_blocked(bd.f_sorted, bd.bounds, int(n_boot), rng)
+                draws = w @ coef / n
+            n_cl = n
+            pg = np.array([np.mean(pan.cohort == g) for g in glist])
         else:
+            z = np.zeros((n, k + n_g))
+            att, _, reasons = core.estimate_cells(pan, plan, method=method, control=control,
+                                                  anticipation=anticipation,
+                                                  unbalanced=unbalanced, out=z[:, :k])
+            pg = _cohort_columns(z, pan.cohort, glist, k)
             # units grouped by cohort: a cell's IF is zero outside its cohort and controls
-            order = np.argsort(panel.cohort, kind="stable")
-            zc = z[order]
-            bounds = np.flatnonzero(np.diff(panel.cohort[order], prepend=-1, append=-1))
-        del z
-        gram = zc.T @ zc
-        draws = None
-        if n_boot > 0:
-            # deviations theta* - theta_hat = sum_c v_c S_c / n, for all columns of Z at once
-            draws = rademacher_draws(zc, int(n_boot), rng, bounds=bounds) / n
-        del zc
+            order = np.argsort(pan.cohort, kind="stable")
+            bounds = np.flatnonzero(np.diff(pan.cohort[order], prepend=-1, append=-1))
+            gram, draws, n_cl = _dense_inference(z, pan.cluster, order, bounds, n_boot, rng)
+            del z
+    k, n_g = len(plan.group), len(glist)
     group_idx = np.searchsorted(glist, plan.group)
 
     state = {
         "att": att, "group": plan.group, "time": plan.time, "base": plan.base,
         "ref_cell": plan.ref_cell, "group_idx": group_idx, "glist": glist, "pg": pg,
-        "times": panel.times, "gram": gram, "draws": draws, "n": n,
+        "times": times, "gram": gram, "draws": draws, "n": n, "missing": reasons,
     }
     # the ATT(g,t) table
     eye = np.eye(k + n_g)[:, :k]
@@ -727,15 +1021,23 @@ def staggered_did(
     tidy["conf_low_uniform"] = att - crit * se_b
     tidy["conf_high_uniform"] = att + crit * se_b
 
-    cl_text = f"clustered by {cluster!r} ({n_cl} clusters)" if cluster else "unit (independent units)"
+    obs = "units" if panel else "responses"
+    cl_text = (f"clustered by {cluster!r} ({n_cl} clusters)" if cluster
+               else "unit (independent units)" if panel
+               else "response (independent rows)")
     var_an = ("influence function, analytic" + (f", cluster-robust by {cluster!r} (CR0)"
                                                  if cluster else ""))
     var_boot = (f"multiplier bootstrap, Rademacher weights, {n_boot} draws"
                 + (f", one weight per {cluster!r} cluster" if cluster else "")
                 + "; SE = IQR/(z.75 - z.25); sup-t uniform band") if n_boot else None
-    panel_text = ("balanced panel" if not unbalanced else
-                  "unbalanced panel: repeated-cross-section outcome regression on observed "
-                  "rows (DRDID::reg_did_rc), influence functions summed by unit")
+    if not panel:
+        panel_text = ("repeated cross-sections (R did panel=FALSE): each row its own "
+                      f"observation; DRDID::{_RC_FUNCS[method]}")
+    elif unbalanced:
+        panel_text = ("unbalanced panel: repeated-cross-section outcome regression on observed "
+                      "rows (DRDID::reg_did_rc), influence functions summed by unit")
+    else:
+        panel_text = "balanced panel"
     prov = {
         "estimand": "ATT(g,t) = E[Y_t(g) - Y_t(0) | G = g] (Callaway & Sant'Anna 2021)",
         "variance": var_an + (f" (std_error); {var_boot} (std_error_boot, uniform band)"
@@ -751,12 +1053,20 @@ def staggered_did(
         "base_period": base_period,
         "anticipation": anticipation,
         "covariates": covs,
-        "n_units": n,
+        "n_units": n if panel else None,
+        "n_responses": None if panel else n,
         "n_clusters": n_cl if cluster else None,
-        "n_periods": len(panel.times),
+        "n_periods": len(times),
         "panel": panel_text,
         "notes": notes,
+        "propensity_trimming": (
+            f"comparison {obs} with propensity score >= {core._TRIM_LEVEL} get zero weight "
+            f"(DRDID trim.level); a cell whose fitted score reaches {core._OVERLAP_LEVEL} is NA "
+            "(R did's overlap check)") if covs and method in ("dr", "ipw") else None,
+        "missing_cells": tuple(f"ATT({plan.group[j]:g},{plan.time[j]:g}): {why}"
+                               for j, why in sorted(reasons.items())) or None,
         "data_fingerprint": fingerprint(data[used]),
-        "n_obs": int(np.isfinite(panel.y).sum()),
+        "n_obs": n_obs,
     }
-    return StaggeredDiDResults(tidy=tidy, provenance=prov, alpha=alpha, extra={"_state": state})
+    return StaggeredDiDResults(tidy=tidy, provenance=prov, alpha=alpha,
+                               extra={"_state": state, "_coef": eye})
