@@ -138,6 +138,7 @@ class IngestResult:
 
     @property
     def failed(self) -> list[FileReport]:
+        """The files none of whose data reached the study (failed, unrecognised, unsupported)."""
         return [f for f in self.files if f.failed]
 
     @property
