@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from kinerja_research.analysis.estimates import merit_simple_att
 from kinerja_research.analysis.panels import merit_panel, placement_data, rd_panel
 from kinerja_research.stats._results import Results
@@ -19,7 +21,61 @@ from kinerja_research.stats.diagnose import Design
 from kinerja_research.stats.rd import rd
 from kinerja_research.stats.weighting import weighting
 
-__all__ = ["merit_did_simple", "placement_aipw_ate", "punishment_rd_robust", "synthetic_designs"]
+__all__ = [
+    "fuzzy_rd_panel",
+    "merit_did_simple",
+    "placement_aipw_ate",
+    "punishment_fuzzy_rd",
+    "punishment_rd_robust",
+    "synthetic_designs",
+]
+
+
+def fuzzy_rd_panel(study: Any, *, cutoff: float = 100.0) -> pd.DataFrame:
+    """The RD panel with the punishment actually received (fuzzy RD input).
+
+    :func:`~kinerja_research.analysis.panels.rd_panel` derives ``punished`` from the rule
+    (achievement below ``cutoff``); where not every such unit is punished, the treatment
+    received is recorded in ``unit_performance["punished"]`` for the period of punishment
+    (t + 1). This adds it to the panel as ``received`` (bool).
+
+    Parameters
+    ----------
+    study
+        A study whose ``unit_performance`` has the boolean column ``punished``.
+    cutoff
+        Achievement (%) below which the rule punishes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``rd_panel`` plus ``received``.
+
+    Examples
+    --------
+    >>> from kinerja_research.data.simulate import simulate
+    >>> panel = fuzzy_rd_panel(simulate("tiny", seed=0, punishment_compliance=0.7))
+    >>> bool((panel["received"] <= panel["punished"]).all())
+    True
+    """
+    up = study.unit_performance
+    if "punished" not in up.columns:
+        raise ValueError(
+            "unit_performance has no 'punished' column (the punishment actually received), so "
+            "a fuzzy RD cannot be built; with punishment following the rule exactly, use the "
+            "sharp RD on rd_panel"
+        )
+    received = up.groupby(["unit_id", "period"], observed=True)["punished"].agg(["min", "max"])
+    if (received["min"] != received["max"]).any():
+        raise ValueError("unit_performance['punished'] differs between indicators of a unit-period")
+    received = received["max"].astype(bool).rename("received").reset_index()
+    received["period"] = received["period"] - 1  # punished in t + 1 for achievement in t
+    panel = rd_panel(study, cutoff=cutoff)
+    out = panel.merge(received, on=["unit_id", "period"], how="left", validate="one_to_one")
+    if out["received"].isna().any():
+        raise ValueError("some RD unit-periods have no recorded treatment received")
+    out["received"] = out["received"].astype(bool)
+    return out
 
 
 def merit_did_simple(study: Any) -> Results:
@@ -44,14 +100,29 @@ def punishment_rd_robust(study: Any) -> Results:
     return rd(rd_panel(study), "next_achievement", "shortfall", 0.0)
 
 
-def placement_aipw_ate(study: Any) -> Results:
-    """Merit placement: AIPW average treatment effect with influence-function SE.
+def punishment_fuzzy_rd(study: Any) -> Results:
+    """Performance-contract punishment with imperfect compliance: fuzzy RD at 100%.
 
-    Estimand: ``placement_ate``.
+    As :func:`punishment_rd_robust`, with the punishment actually received (``received``) as
+    rdrobust's ``fuzzy=`` treatment: the ratio of the jump in next-period achievement to the
+    jump in the probability of punishment. Estimand: ``punishment_jump_fuzzy``.
+    """
+    return rd(fuzzy_rd_panel(study), "next_achievement", "shortfall", 0.0, fuzzy="received")
+
+
+def placement_aipw_ate(study: Any) -> Results:
+    """Merit placement: cross-fitted AIPW average treatment effect.
+
+    Five folds; the influence-function SE uses out-of-fold nuisance predictions, so the
+    estimation of the propensity and outcome models is in the interval. Estimand:
+    ``placement_ate``.
     """
     data = placement_data(study)
     covariates = list(data.attrs.get("covariates", ()))
-    return weighting(data, "outcome", "treatment", covariates, estimand="ate", method="aipw")
+    return weighting(
+        data, "outcome", "treatment", covariates, estimand="ate", method="aipw",
+        variance="crossfit", n_folds=5,
+    )
 
 
 def synthetic_designs(preset: str = "tiny", **overrides: Any) -> dict[str, Design]:

@@ -37,6 +37,7 @@ from scipy import optimize
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats._results import TIDY_COLUMNS, Results
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = ["SynthResults", "synthetic_control"]
 
@@ -475,8 +476,7 @@ def synthetic_control(
     for name, col in (("outcome", outcome), ("unit", unit), ("time", time)):
         if col not in data.columns:
             raise ValueError(f"{name} column {col!r} is not in data")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    alpha = check_alpha(alpha)
     if not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
         raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
     if optimizer not in _OPTIMIZERS:

@@ -25,6 +25,7 @@ from scipy import stats as _st
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats._results import TIDY_COLUMNS, Results
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = [
     "EventStudyResults",
@@ -50,12 +51,6 @@ def _check_frame(data: Any, columns: Sequence[str | None]) -> None:
         raise ValueError(f"columns not in data: {missing}")
     if len(data) == 0:
         raise ValueError("data has no rows")
-
-
-def _check_alpha(alpha: float) -> float:
-    if not isinstance(alpha, (int, float)) or not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    return float(alpha)
 
 
 def _numeric(data: pd.DataFrame, col: str) -> np.ndarray:
@@ -542,7 +537,7 @@ def twfe(
     """
     covariates = list(covariates or [])
     _check_frame(data, [outcome, unit, time, treatment, cluster, *covariates])
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     ssc_d = _ssc_dict(ssc)
     if vcov not in _VCOV_TYPES:
         raise ValueError(f"vcov must be one of {_VCOV_TYPES}, got {vcov!r}")
@@ -873,7 +868,7 @@ def event_study(
     if method not in ("twfe", "sun_abraham"):
         raise ValueError(f"method must be 'twfe' or 'sun_abraham', got {method!r}")
     _check_frame(data, [outcome, unit, time, cohort, cluster])
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     if isinstance(ref, bool) or not isinstance(ref, (int, np.integer)):
         raise TypeError(f"ref must be an integer event time, got {ref!r}")
     for name, v in (("min_e", min_e), ("max_e", max_e)):
