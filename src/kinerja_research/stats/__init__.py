@@ -33,6 +33,7 @@ _EXPORTS = {
     "diagnose": ("Design", "diagnose", "DiagnosisResults"),
     "refute": ("placebo_timing", "leave_one_out", "RefutationResults"),
     "compare": ("compare", "Comparison"),
+    "calibrate": ("calibrated_design", "variance_components", "CalibratedWorld"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = ["Results", *sorted(_WHERE)]
