@@ -363,3 +363,36 @@ def test_positivity_violation_warns_with_the_level() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         weighting(df, "y", "d", ["x1", "grp"], estimand="att", method="aipw")
+
+
+def test_loo_variance_matches_brute_force_leave_one_out() -> None:
+    from sklearn.linear_model import LinearRegression
+
+    from kinerja_research.stats.weighting import _aipw, default_propensity_model
+
+    df = _confounded(5, 300)
+    res = weighting(df, "y", "d", ["x1", "x2"], estimand="att", method="aipw", variance="loo")
+    plug = weighting(df, "y", "d", ["x1", "x2"], estimand="att", method="aipw")
+    assert res.coef.iloc[0] == plug.coef.iloc[0]  # the estimate is the full-sample one
+    assert res.se.iloc[0] > plug.se.iloc[0]
+    assert "leave-one-out" in res.provenance["variance"] and res.provenance["n_loo_undefined"] == 0
+    # brute force: refit both models without each row
+    x = df[["x1", "x2"]].to_numpy(float)
+    d = df["d"].to_numpy(float)
+    y = df["y"].to_numpy(float)
+    n = len(y)
+    ps_loo, m0_loo = np.empty(n), np.empty(n)
+    for i in range(n):
+        rest = np.arange(n) != i
+        m = default_propensity_model().fit(x[rest], d[rest])
+        ps_loo[i] = m.predict_proba(x[i : i + 1])[0, 1]
+        ctl = rest & (d == 0)
+        m0_loo[i] = LinearRegression().fit(x[ctl], y[ctl]).predict(x[i : i + 1])[0]
+    psi = _aipw(d, y, ps_loo, m0_loo, None, "att")[1]
+    np.testing.assert_allclose(res.se.iloc[0], np.sqrt(np.mean(psi**2) / n), rtol=5e-3)
+
+
+def test_loo_variance_needs_default_models(nsw) -> None:
+    with pytest.raises(ValueError, match="default models only"):
+        weighting(nsw, "re78", "treat", SIMPLE, method="aipw", variance="loo",
+                  model=LogisticRegression(max_iter=1000))
