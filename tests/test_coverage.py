@@ -7,10 +7,11 @@ under 10% of the mean standard error.
 
 - merit_did: Callaway–Sant'Anna simple ATT, never-treated controls, analytic
   (influence-function) SE and normal interval, against ``merit_att_simple``;
-- punishment_rd: sharp RD, rdrobust robust bias-corrected interval against
-  ``punishment_jump``;
+- punishment_rd: sharp RD, rdrobust robust bias-corrected interval (clustered by unit, CR3)
+  against ``punishment_jump``;
 - punishment_rd_fuzzy: fuzzy RD (70% of the units below 100% punished; rdrobust ``fuzzy=``
-  on the treatment received), robust interval against ``punishment_jump_fuzzy``;
+  on the treatment received, clustered by unit), robust interval against
+  ``punishment_jump_fuzzy``;
 - placement_aipw: AIPW effect on the well placed, influence-function SE at leave-one-out
   nuisance predictions, against ``placement_att`` (the ATE is not identified in the tiny
   world: no SLTP-educated employee is well placed).

@@ -96,22 +96,28 @@ def punishment_rd_robust(study: Any) -> Results:
     """Performance-contract punishment: sharp RD of next-period achievement at 100%.
 
     Punishment is on the left of 100% achievement, so the running variable is the shortfall
-    ``100 - achievement`` with cutoff 0 (rdrobust treats ``running >= cutoff``). rdrobust
-    defaults (local linear, triangular kernel, MSE-optimal bandwidth, NN variance); the
-    ``robust`` row (bias-corrected estimate, robust SE and interval) is diagnosed.
+    ``100 - achievement`` with cutoff 0 (rdrobust treats ``running >= cutoff``). Local linear,
+    triangular kernel, MSE-optimal bandwidth; a unit appears in several periods, so the
+    variance is clustered by unit (CR3, the jackknife-type small-sample version: with the
+    default NN variance the robust interval covers the truth in only 92% of tiny worlds).
+    The ``robust`` row (bias-corrected estimate, robust SE and interval) is diagnosed.
     Estimand: ``punishment_jump``.
     """
-    return rd(rd_panel(study), "next_achievement", "shortfall", 0.0)
+    return rd(rd_panel(study), "next_achievement", "shortfall", 0.0, cluster="unit_id", vce="cr3")
 
 
 def punishment_fuzzy_rd(study: Any) -> Results:
     """Performance-contract punishment with imperfect compliance: fuzzy RD at 100%.
 
-    As :func:`punishment_rd_robust`, with the punishment actually received (``received``) as
+    As :func:`punishment_rd_robust` (clustered by unit, CR3), with the punishment actually
+    received (``received``) as
     rdrobust's ``fuzzy=`` treatment: the ratio of the jump in next-period achievement to the
     jump in the probability of punishment. Estimand: ``punishment_jump_fuzzy``.
     """
-    return rd(fuzzy_rd_panel(study), "next_achievement", "shortfall", 0.0, fuzzy="received")
+    return rd(
+        fuzzy_rd_panel(study), "next_achievement", "shortfall", 0.0, fuzzy="received",
+        cluster="unit_id", vce="cr3",
+    )
 
 
 def placement_aipw_ate(study: Any) -> Results:
