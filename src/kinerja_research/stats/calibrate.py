@@ -284,7 +284,7 @@ def calibrated_design(
     >>> panel["y"] = rng.normal(size=240) + np.repeat(rng.normal(size=40), 6)
     >>> design = calibrated_design(panel, "y", "u", "t", "g", effect=0.5)
     >>> sorted(design.world.components)[:2]
-    ['ar1', 'idiosyncratic_var']
+    ['ar1', 'calibration_iterations']
     >>> res = diagnose(design, sims=200)  # doctest: +SKIP
     >>> res.coef["mde"]  # doctest: +SKIP
     """
