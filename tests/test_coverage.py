@@ -2,17 +2,24 @@
 
 For each standard design (``kinerja_research.analysis.designs.synthetic_designs``) the tiny
 world is simulated ``SIMS`` times with independent seeds; the estimator's 95% interval must
-cover ``study.truth`` in 95% ± 3 percentage points of the simulations, and the bias must be
+cover ``study.truth`` in 95% ± 2 percentage points of the simulations, and the bias must be
 under 10% of the mean standard error.
 
-- staggered_did: Callaway–Sant'Anna simple ATT, never-treated controls, analytic
+- merit_did: Callaway–Sant'Anna simple ATT, never-treated controls, analytic
   (influence-function) SE and normal interval, against ``merit_att_simple``;
-- rd: rdrobust robust bias-corrected interval (and bias-corrected estimate) against
-  ``punishment_jump``;
-- weighting: AIPW ATE with influence-function SE against ``placement_ate``.
+- punishment_rd: sharp RD, rdrobust robust bias-corrected interval (clustered by unit, CR3)
+  against ``punishment_jump``;
+- punishment_rd_fuzzy: fuzzy RD (70% of the units below 100% punished; rdrobust ``fuzzy=``
+  on the treatment received, clustered by unit), robust interval against
+  ``punishment_jump_fuzzy``;
+- placement_aipw: AIPW effect on the well placed, influence-function SE at leave-one-out
+  nuisance predictions, against ``placement_att`` (the ATE is not identified in the tiny
+  world: no SLTP-educated employee is well placed).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import pytest
 
@@ -21,13 +28,12 @@ from kinerja_research.stats.diagnose import DiagnosisResults, diagnose
 
 pytestmark = pytest.mark.slow
 
-# The issue's criteria, not tolerances to tune: |coverage - 0.95| <= 0.03 over at least 400
-# simulations, |bias| < 0.1 x mean SE. 1200 simulations rather than 400: the Monte-Carlo SE of
-# the bias is about SE / sqrt(sims), so with 400 an unbiased estimator sits only 2 MCSE from the
-# bias bound (and passes or fails by the seed's luck); with 1200 it is 3.5 MCSE away, and the
-# coverage's MCSE is 0.63 pp against the 3 pp bound.
-SIMS = 1200
-COVERAGE_TOL = 0.03
+# The issue's criteria, not tolerances to tune: |coverage - 0.95| <= 0.02 over at least 400
+# simulations, |bias| < 0.1 x mean SE. With SIMS simulations the coverage's Monte-Carlo SE is
+# about 0.9 pp and the bias's about SE / sqrt(SIMS), so an estimator at nominal sits more than
+# two MCSE inside both bounds; more simulations would cost minutes of `make test` on 2 cores.
+SIMS = 600
+COVERAGE_TOL = 0.02
 BIAS_FRACTION = 0.10
 SEED = 20261123
 
@@ -38,9 +44,14 @@ DESIGNS = synthetic_designs("tiny")
 def diagnosis(request: pytest.FixtureRequest) -> DiagnosisResults:
     # errors are recorded, not raised: a failing fit is its own test failure below, and the
     # coverage of the other simulations is still reported
-    return diagnose(
-        DESIGNS[request.param], sims=SIMS, seed=SEED, n_jobs=2, progress=False, errors="record"
-    )
+    with warnings.catch_warnings():
+        # per-simulation warnings (e.g. a propensity within 1e-6 of 1 in one fold) are about
+        # single fits; what this test checks is the distribution over simulations
+        warnings.simplefilter("ignore", UserWarning)
+        return diagnose(
+            DESIGNS[request.param], sims=SIMS, seed=SEED, n_jobs=2, progress=False,
+            errors="record",
+        )
 
 
 def _report(res: DiagnosisResults) -> str:

@@ -368,3 +368,80 @@ def test_bad_inputs(senate: pd.DataFrame) -> None:
         rd(senate, "vote", "state", 0.0)
     with pytest.raises(ValueError, match="alpha"):
         rd(senate, "vote", "margin", 0.0, alpha=0.0)
+
+
+# --- fuzzy designs ---------------------------------------------------------------------------
+def _fuzzy_data(seed: int = 4, n: int = 4000, compliance: float = 0.6) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, n)
+    d = (x >= 0) & (rng.random(n) < compliance)
+    y = 0.4 * x + 2.0 * d + rng.normal(0, 0.3, n)
+    return pd.DataFrame({"x": x, "d": d, "y": y})
+
+
+def test_fuzzy_recovers_local_effect_and_first_stage() -> None:
+    df = _fuzzy_data()
+    res = rd(df, "y", "x", 0.0, fuzzy="d")
+    t = res.tidy().set_index("term")
+    assert res.provenance["design"] == "fuzzy"
+    # the effect of treatment received, not the diluted jump in y (0.6 x 2.0)
+    assert abs(t.loc["robust", "estimate"] - 2.0) < 3 * t.loc["robust", "std_error"]
+    assert t.loc["robust", "conf_low"] < 2.0 < t.loc["robust", "conf_high"]
+    fs = res.first_stage().set_index("term")
+    assert abs(fs.loc["first_stage:conventional", "estimate"] - 0.6) < 0.1
+    assert res.provenance["first_stage_f"] == pytest.approx(
+        fs.loc["first_stage:conventional", "statistic"] ** 2
+    )
+    assert "first stage (jump in d)" in res.summary()
+    sharp = rd(df, "y", "x", 0.0)
+    with pytest.raises(ValueError, match="sharp RD has no first stage"):
+        sharp.first_stage()
+    assert sharp.coef["conventional"] < 0.75 * res.coef["conventional"]  # the diluted jump
+
+
+def test_fuzzy_matches_rdrobust(senate: pd.DataFrame) -> None:
+    from rdrobust import rdrobust
+
+    rng = np.random.default_rng(0)
+    d = senate.dropna(subset=["vote", "margin"]).reset_index(drop=True)
+    d["took"] = ((d["margin"] >= 0) & (rng.random(len(d)) < 0.8)).astype(float)
+    ours = rd(d, "vote", "margin", 0.0, fuzzy="took").tidy().set_index("term")
+    ref = rdrobust(d["vote"].to_numpy(), d["margin"].to_numpy(), fuzzy=d["took"].to_numpy(),
+                   masspoints="adjust")
+    np.testing.assert_allclose(ours.loc[["conventional", "bias_corrected", "robust"], "estimate"],
+                               ref.coef.iloc[:, 0], rtol=1e-10)
+    np.testing.assert_allclose(ours.loc["robust", "std_error"], ref.se.iloc[2, 0], rtol=1e-10)
+    np.testing.assert_allclose(ours.loc["first_stage:robust", "estimate"], ref.tau_T.iloc[2, 0],
+                               rtol=1e-10)
+
+
+def test_fuzzy_errors_and_weak_first_stage() -> None:
+    df = _fuzzy_data()
+    with pytest.raises(ValueError, match="does not change at the cutoff"):
+        rd(df.assign(d=1.0), "y", "x", 0.0, fuzzy="d")
+    with pytest.raises(ValueError, match="columns not in data"):
+        rd(df, "y", "x", 0.0, fuzzy="nope")
+    with pytest.raises(TypeError, match="numeric or boolean"):
+        rd(df.assign(d="yes"), "y", "x", 0.0, fuzzy="d")
+    weak = _fuzzy_data(seed=1, n=400, compliance=0.08)
+    with pytest.warns(UserWarning, match="weak first stage"):
+        rd(weak, "y", "x", 0.0, fuzzy="d")
+
+
+def test_fuzzy_synthetic_world_recovers_complier_effect() -> None:
+    from kinerja_research.analysis.designs import fuzzy_rd_panel, punishment_fuzzy_rd
+    from kinerja_research.data.simulate import simulate
+
+    study = simulate("jatim", seed=2, punishment_compliance=0.7)
+    panel = fuzzy_rd_panel(study)
+    assert (panel["received"] <= panel["punished"]).all() and not panel["received"].equals(panel["punished"])
+    res = punishment_fuzzy_rd(study)
+    t = res.tidy().set_index("term")
+    truth = study.truth.punishment_jump_fuzzy
+    assert abs(t.loc["robust", "estimate"] - truth) < 3 * t.loc["robust", "std_error"]
+    fs = res.first_stage().set_index("term")
+    assert abs(fs.loc["first_stage:robust", "estimate"] - study.truth.punishment_compliance) < (
+        3 * fs.loc["first_stage:robust", "std_error"]
+    )
+    with pytest.raises(ValueError, match="no 'punished' column"):
+        fuzzy_rd_panel(simulate("tiny", seed=0))

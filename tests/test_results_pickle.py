@@ -14,7 +14,7 @@ from kinerja_research.stats.multilevel import multilevel
 from kinerja_research.stats.rd import rd
 from kinerja_research.stats.reliability import cronbach_alpha
 from kinerja_research.stats.synth import synthetic_control
-from kinerja_research.stats.twfe import event_study, twfe
+from kinerja_research.stats.twfe import event_study, twfe, twfe_weights
 from kinerja_research.stats.weighting import weighting
 
 DATA = Path(__file__).parent / "data"
@@ -52,6 +52,16 @@ FITS = {
     "weighting": lambda: weighting(pd.read_csv(DATA / "nsw_mixtape.csv"), "re78", "treat", ["age", "educ"],
                                    n_boot=2),
     "multilevel": lambda: multilevel(_multilevel_data(), "skp", groups=["region_id", "unit_id"]),
+    "twfe_weights": lambda: twfe_weights(_mpdta(), "countyreal", "year", cohort="first.treat"),
+    "event_study_aggregate": lambda: event_study(
+        _mpdta(), "lemp", "countyreal", "year", "first.treat", method="sun_abraham"
+    ).aggregate("cohort"),
+    "rd_fuzzy": lambda: rd(
+        pd.read_csv(DATA / "rdrobust_senate.csv").assign(
+            took=lambda d: ((d["margin"] >= 0) & (np.arange(len(d)) % 5 != 0)).astype(float)
+        ),
+        "vote", "margin", 0.0, fuzzy="took",
+    ),
     "cronbach_alpha": lambda: cronbach_alpha(pd.DataFrame(np.random.default_rng(1).integers(1, 5, (50, 4)))),
 }
 
@@ -66,5 +76,13 @@ def test_results_round_trip_through_pickle(name: str) -> None:
     assert back.summary() == res.summary()
     with pytest.raises(TypeError):
         back.provenance["method"] = "changed"  # type: ignore[index]  # still a read-only view
+    for value in back.provenance.values():  # nested entries are read-only too
+        if isinstance(value, list):
+            with pytest.raises(TypeError):
+                value.append(1)
+        elif isinstance(value, dict):
+            pytest.fail("a nested dict in provenance is writable")
+    np.testing.assert_array_equal(back.vcov.to_numpy(), res.vcov.to_numpy())
+    assert back.nobs == res.nobs
     with pytest.raises(AttributeError):
         back.alpha = 0.1  # type: ignore[misc]

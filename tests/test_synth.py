@@ -7,6 +7,7 @@ to 3e-6. Data: tests/data/basque.csv (from R ``Synth`` via pysyncon's repository
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -76,11 +77,13 @@ def basque() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def fit(basque: pd.DataFrame) -> SynthResults:
-    return synthetic_control(
-        basque, "gdpcap", "regionname", "year", TREATED, 1975,
-        predictors=basque_predictors(), predictor_window=range(1964, 1970),
-        optimize_window=range(1960, 1970), placebo=True,
-    )
+    # the reference's optimiser setting: Nelder-Mead from equal V only
+    with pytest.warns(UserWarning, match="convex hull"):
+        return synthetic_control(
+            basque, "gdpcap", "regionname", "year", TREATED, 1975,
+            predictors=basque_predictors(), predictor_window=range(1964, 1970),
+            optimize_window=range(1960, 1970), placebo=True, starts=("equal",),
+        )
 
 
 class TestBasque(BasqueReference):
@@ -132,11 +135,12 @@ class TestBasque(BasqueReference):
         # V is not identified (many V give the same W: pysyncon's V puts 0.18 on popdens, ours
         # 0.22), so V itself is not compared. Instead the inner problem is checked on its own:
         # with pysyncon's V fixed, our simplex solver must return pysyncon's W and loss.
-        res = synthetic_control(
-            basque, "gdpcap", "regionname", "year", TREATED, 1975,
-            predictors=basque_predictors(), predictor_window=range(1964, 1970),
-            optimize_window=range(1960, 1970), predictor_weights=self.v, placebo=False,
-        )
+        with pytest.warns(UserWarning, match="convex hull"):
+            res = synthetic_control(
+                basque, "gdpcap", "regionname", "year", TREATED, 1975,
+                predictors=basque_predictors(), predictor_window=range(1964, 1970),
+                optimize_window=range(1960, 1970), predictor_weights=self.v, placebo=False,
+            )
         for name, ref in self.weights.items():
             np.testing.assert_allclose(res.weights[name], ref, rtol=0, atol=self.weights_atol)
         np.testing.assert_allclose(res.loss_v, self.loss_v, rtol=self.loss_v_rtol)
@@ -151,6 +155,8 @@ class TestBasque(BasqueReference):
         np.testing.assert_allclose(pl["p_value"], rank / len(r), rtol=1e-12)
         assert fit.tidy().loc[0, "p_value"] == pl["p_value"]
         assert pl["gaps"].shape == (43, 17)
+        assert pl["min_p_value"] == pytest.approx(1 / 18)
+        assert "1/18" in fit.summary()
 
     def test_provenance_and_display(self, fit: SynthResults) -> None:
         p = fit.provenance
@@ -185,19 +191,57 @@ def test_recovers_known_effect_on_exact_convex_combination() -> None:
         [(u, t, y) for u, ys in paths.items() for t, y in zip(years, ys, strict=True)],
         columns=["region_id", "year", "ikm"],
     )
-    res = synthetic_control(panel, "ikm", "region_id", "year", "T", 2019, placebo=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # T lies inside the donors' hull: no warning
+        res = synthetic_control(panel, "ikm", "region_id", "year", "T", 2019, placebo=False)
+    assert res.provenance["hull_distance"] < 1e-8
     np.testing.assert_allclose(res.weights[["A", "B"]], [0.3, 0.7], rtol=0, atol=1e-6)
     np.testing.assert_allclose(res.att, 2.0, rtol=0, atol=1e-5)
     with pytest.raises(ValueError, match="placebo"):
         res.placebo()
 
 
-def test_fixed_predictor_weights_skip_outer(basque: pd.DataFrame) -> None:
-    res = synthetic_control(
-        basque, "gdpcap", "regionname", "year", TREATED, 1975,
+def test_multi_start_keeps_the_best_pre_period_fit(basque: pd.DataFrame) -> None:
+    kw = dict(
         predictors=basque_predictors(), predictor_window=range(1964, 1970),
-        optimize_window=range(1960, 1970), predictor_weights=[1.0] * 14, placebo=False,
+        optimize_window=range(1960, 1970), placebo=False,
     )
+    with pytest.warns(UserWarning, match="convex hull"):
+        one = synthetic_control(basque, "gdpcap", "regionname", "year", TREATED, 1975,
+                                starts=("equal",), **kw)
+    with pytest.warns(UserWarning, match="convex hull"):
+        many = synthetic_control(basque, "gdpcap", "regionname", "year", TREATED, 1975,
+                                 optimizer="Powell", n_random_starts=2, random_state=1, **kw)
+    tried = many.provenance["starts"]
+    assert [t["start"] for t in tried] == ["equal", "regression", "random1", "random2"]
+    best = min(tried, key=lambda t: t["loss_v"])
+    assert many.provenance["best_start"] == best["start"]
+    np.testing.assert_allclose(many.loss_v, best["loss_v"], rtol=1e-9)
+    # the kept fit is at least as good as the single reference start (small optimiser slack)
+    assert many.loss_v <= one.loss_v * (1 + 1e-6)
+    assert "Powell" in many.provenance["optimizer"]
+
+
+def test_outside_hull_warning_names_predictor() -> None:
+    years = np.arange(2010, 2020)
+    rows = [(u, t, 10.0 + k + 0.1 * (t - 2010), float(k)) for k, u in enumerate("ABCD")
+            for t in years]
+    rows += [("T", t, 20.0 + 0.1 * (t - 2010), 9.0) for t in years]  # far above every donor
+    panel = pd.DataFrame(rows, columns=["region_id", "year", "ikm", "x"])
+    with pytest.warns(UserWarning, match=r"outside the donors' range on \['x'\]"):
+        res = synthetic_control(panel, "ikm", "region_id", "year", "T", 2016,
+                                predictors=["x"], placebo=False)
+    assert res.provenance["outside_donor_range"] == ["x"]
+    assert res.provenance["hull_distance"] > 0
+
+
+def test_fixed_predictor_weights_skip_outer(basque: pd.DataFrame) -> None:
+    with pytest.warns(UserWarning, match="convex hull"):
+        res = synthetic_control(
+            basque, "gdpcap", "regionname", "year", TREATED, 1975,
+            predictors=basque_predictors(), predictor_window=range(1964, 1970),
+            optimize_window=range(1960, 1970), predictor_weights=[1.0] * 14, placebo=False,
+        )
     np.testing.assert_allclose(res.predictor_weights, 1 / 14, rtol=1e-12)
     assert "fixed V" in res.provenance["optimizer"]
 
@@ -213,6 +257,8 @@ def test_fixed_predictor_weights_skip_outer(basque: pd.DataFrame) -> None:
         ({"predictors": [("sec.energy", [1960])]}, ValueError, "no data in their window"),
         ({"donors": ["Cataluna"]}, ValueError, "at least two donors"),
         ({"predictor_weights": [1.0, 2.0]}, ValueError, "predictor_weights"),
+        ({"optimizer": "SLSQP"}, ValueError, "optimizer"),
+        ({"starts": ("best",)}, ValueError, "starts"),
     ],
 )
 def test_bad_input(basque: pd.DataFrame, kwargs: dict, error: type, match: str) -> None:

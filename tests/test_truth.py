@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import fields
 
 import numpy as np
@@ -133,7 +134,12 @@ def test_potential_outcomes_hold_no_nip(study: Study) -> None:
 def test_describe_documents_every_estimand(study: Study) -> None:
     d = study.truth.describe()
     assert list(d.index) == [f.name for f in fields(Truth)]
-    assert d.panel.str.startswith("kinerja_research.analysis.panels.").all()
+    assert d.panel.str.startswith(
+        ("kinerja_research.analysis.panels.", "kinerja_research.analysis.designs.")
+    ).all()
+    for path in d.panel:  # every named panel function exists
+        module, _, name = path.rpartition(".")
+        assert callable(getattr(importlib.import_module(module), name)), path
     assert d.loc["merit_att_simple", "value"] == study.truth.merit_att_simple
 
 
@@ -149,3 +155,46 @@ def test_truth_survives_save_and_load(tmp_path, study: Study) -> None:
     assert isinstance(back.truth, Truth)
     assert back.truth.merit_att_simple == study.truth.merit_att_simple
     pd.testing.assert_frame_equal(back.truth.malang_gap, study.truth.malang_gap)
+
+
+@pytest.fixture(scope="module")
+def fuzzy() -> Study:
+    return simulate("tiny", seed=5, punishment_compliance=0.6)
+
+
+def test_fuzzy_world_records_treatment_received(fuzzy: Study) -> None:
+    po = fuzzy.potential_outcomes["punishment"]
+    # punished = assigned by the rule AND a complier; some units below 100 escape
+    np.testing.assert_array_equal(po.punished, po.assigned & po.complier)
+    assert (po.assigned & ~po.punished).any()
+    obs = np.where(po.punished, po.y1, po.y0)
+    np.testing.assert_allclose(po.next_achievement, obs, rtol=RTOL, atol=ATOL)
+    # the observed data carry the treatment received, one value per unit-period
+    up = fuzzy.unit_performance
+    per = up.groupby(["unit_id", "period"])["punished"].agg(["min", "max"])
+    assert (per["min"] == per["max"]).all()
+    got = per["max"].reindex(pd.MultiIndex.from_arrays([po.unit_id, po.period + 1]))
+    np.testing.assert_array_equal(got.to_numpy(dtype=bool), po.punished.to_numpy())
+
+
+def test_fuzzy_truth(fuzzy: Study) -> None:
+    po = fuzzy.potential_outcomes["punishment"]
+    comp = po[po.complier]
+    x = comp.achievement.to_numpy() - 100
+    coef = np.linalg.lstsq(np.column_stack([np.ones_like(x), x]),
+                           (comp.y1 - comp.y0).to_numpy(), rcond=None)[0]
+    np.testing.assert_allclose(fuzzy.truth.punishment_jump_fuzzy, coef[0], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(fuzzy.truth.punishment_compliance, po.complier.mean(), rtol=1e-12)
+    # compliance is drawn near its parameter, and it is not a copy of it
+    assert abs(fuzzy.truth.punishment_compliance - 0.6) < 0.1
+    assert fuzzy.truth.punishment_compliance != 0.6
+
+
+def test_sharp_world_is_unchanged_by_the_fuzzy_option(study: Study) -> None:
+    po = study.potential_outcomes["punishment"]
+    assert po.complier.all() and (po.punished == po.assigned).all()
+    assert study.truth.punishment_compliance == 1.0
+    assert study.truth.punishment_jump_fuzzy == pytest.approx(study.truth.punishment_jump, abs=1e-9)
+    assert "punished" not in study.unit_performance.columns
+    with pytest.raises(ValueError, match="punishment_compliance"):
+        simulate("tiny", seed=0, punishment_compliance=0.0)

@@ -263,21 +263,21 @@ def test_sunab_event_time_ci_normal_critical_value(sunab: EventStudyResults) -> 
 
 
 def test_sunab_overall_att(sunab: EventStudyResults) -> None:
-    agg = sunab.aggregate("overall")
+    agg = sunab.aggregate("overall").tidy()
     np.testing.assert_allclose(agg["estimate"].iloc[0], REF.sa_overall_att, rtol=RTOL)
     np.testing.assert_allclose(sunab.provenance["overall_att"], REF.sa_overall_att, rtol=RTOL)
 
 
 def test_sunab_overall_se(sunab: EventStudyResults) -> None:
     np.testing.assert_allclose(
-        sunab.aggregate("overall")["std_error"].iloc[0], REF.sa_overall_se, rtol=RTOL
+        sunab.aggregate("overall").tidy()["std_error"].iloc[0], REF.sa_overall_se, rtol=RTOL
     )
 
 
 def test_sunab_cohort_aggregate_is_size_weighted_post_mean(sunab: EventStudyResults) -> None:
     ref = _sa_ref()
     post = ref[(ref["e"] >= 0) & (ref["cohort"] == 2004)]
-    agg = sunab.aggregate("cohort").set_index("cohort")
+    agg = sunab.aggregate("cohort").tidy().set_index("cohort")
     # equal cell sizes within a cohort in a balanced panel: a plain mean of its post cells
     np.testing.assert_allclose(agg.loc[2004, "estimate"], post["coef"].mean(), rtol=RTOL)
 
@@ -300,7 +300,7 @@ def test_sunab_weights_count_the_estimation_sample(mpdta: pd.DataFrame) -> None:
     assert ce["n_obs"].tolist() == [int(n[(g, e)]) for g, e in zip(ce["cohort"], ce["e"], strict=True)]
     post = ce[ce["e"] >= 0]
     np.testing.assert_allclose(
-        res.aggregate("overall")["estimate"].iloc[0],
+        res.aggregate("overall").tidy()["estimate"].iloc[0],
         np.average(post["estimate"], weights=post["n_obs"]),
         rtol=1e-12,
     )

@@ -7,6 +7,7 @@ Data: tests/data/nsw_mixtape.csv, tests/data/cps_mixtape.csv (causaldata).
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -302,3 +303,96 @@ def test_bad_input(nsw, kwargs, error, match) -> None:
     treat = args.pop("treatment")
     with pytest.raises(error, match=match):
         weighting(nsw, "re78", treat, cov, **args)
+
+
+def _confounded(seed: int, n: int = 3000) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = rng.binomial(1, 0.4, n)
+    p = 1 / (1 + np.exp(-(-0.3 + 0.8 * x1 - 0.5 * x2)))
+    d = rng.binomial(1, p)
+    y = 1.0 + 2.0 * x1 + 1.0 * x2 + (1.5 + 0.5 * x2) * d + rng.normal(0, 1, n)
+    return pd.DataFrame({"y": y, "d": d, "x1": x1, "x2": x2})
+
+
+def test_crossfit_is_out_of_fold_and_reproducible() -> None:
+    df = _confounded(0)
+    cf = weighting(df, "y", "d", ["x1", "x2"], method="aipw", variance="crossfit", random_state=3)
+    plug = weighting(df, "y", "d", ["x1", "x2"], method="aipw")
+    again = weighting(df, "y", "d", ["x1", "x2"], method="aipw", variance="crossfit", random_state=3)
+    other = weighting(df, "y", "d", ["x1", "x2"], method="aipw", variance="crossfit", random_state=4)
+    assert cf.coef.iloc[0] == again.coef.iloc[0]
+    assert cf.coef.iloc[0] != other.coef.iloc[0]  # the folds differ
+    # out-of-fold residuals are larger than in-sample ones: the SE is not smaller
+    assert cf.se.iloc[0] >= plug.se.iloc[0] * 0.99
+    assert abs(cf.coef.iloc[0] - plug.coef.iloc[0]) < 0.5 * plug.se.iloc[0]
+    assert "cross-fitted" in cf.provenance["variance"] and cf.provenance["n_folds"] == 5
+    att = weighting(df, "y", "d", ["x1", "x2"], estimand="att", method="aipw", variance="crossfit",
+                    n_folds=3)
+    assert att.provenance["n_folds"] == 3
+
+
+def test_crossfit_covers_the_truth() -> None:
+    # ATE = 1.5 + 0.5 * P(x2 = 1) = 1.7; 60 replications, 95% intervals
+    hits = 0
+    for seed in range(60):
+        r = weighting(_confounded(100 + seed, 1500), "y", "d", ["x1", "x2"], method="aipw",
+                      variance="crossfit", random_state=seed)
+        lo, hi = r.conf_int().iloc[0]
+        hits += lo <= 1.7 <= hi
+    assert 51 <= hits <= 60  # binomial(60, 0.95): P(hits <= 50) < 0.3%
+
+
+def test_crossfit_input_checks(nsw) -> None:
+    with pytest.raises(ValueError, match="method='aipw'"):
+        weighting(nsw, "re78", "treat", SIMPLE, method="ipw", variance="crossfit")
+    with pytest.raises(ValueError, match="n_folds"):
+        weighting(nsw, "re78", "treat", SIMPLE, method="aipw", variance="crossfit", n_folds=1)
+    with pytest.raises(ValueError, match="at least 2000 units in each arm"):
+        weighting(nsw, "re78", "treat", SIMPLE, method="aipw", variance="crossfit", n_folds=1000)
+
+
+def test_positivity_violation_warns_with_the_level() -> None:
+    df = _confounded(1, 800)
+    df["grp"] = np.where(np.arange(len(df)) < 30, "rare", "common")
+    df.loc[df["grp"] == "rare", "d"] = 0  # nobody treated in the rare level
+    with pytest.warns(UserWarning, match=r"positivity fails for the ATE: .*grp_rare \(0 treated, 30 control\)"):
+        res = weighting(df, "y", "d", ["x1", "grp"], method="aipw")
+    assert "grp_rare" in res.provenance["positivity"]
+    # the ATT needs controls where there are treated units only: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        weighting(df, "y", "d", ["x1", "grp"], estimand="att", method="aipw")
+
+
+def test_loo_variance_matches_brute_force_leave_one_out() -> None:
+    from sklearn.linear_model import LinearRegression
+
+    from kinerja_research.stats.weighting import _aipw, default_propensity_model
+
+    df = _confounded(5, 300)
+    res = weighting(df, "y", "d", ["x1", "x2"], estimand="att", method="aipw", variance="loo")
+    plug = weighting(df, "y", "d", ["x1", "x2"], estimand="att", method="aipw")
+    assert res.coef.iloc[0] == plug.coef.iloc[0]  # the estimate is the full-sample one
+    assert res.se.iloc[0] > plug.se.iloc[0]
+    assert "leave-one-out" in res.provenance["variance"] and res.provenance["n_loo_undefined"] == 0
+    # brute force: refit both models without each row
+    x = df[["x1", "x2"]].to_numpy(float)
+    d = df["d"].to_numpy(float)
+    y = df["y"].to_numpy(float)
+    n = len(y)
+    ps_loo, m0_loo = np.empty(n), np.empty(n)
+    for i in range(n):
+        rest = np.arange(n) != i
+        m = default_propensity_model().fit(x[rest], d[rest])
+        ps_loo[i] = m.predict_proba(x[i : i + 1])[0, 1]
+        ctl = rest & (d == 0)
+        m0_loo[i] = LinearRegression().fit(x[ctl], y[ctl]).predict(x[i : i + 1])[0]
+    psi = _aipw(d, y, ps_loo, m0_loo, None, "att")[1]
+    np.testing.assert_allclose(res.se.iloc[0], np.sqrt(np.mean(psi**2) / n), rtol=5e-3)
+
+
+def test_loo_variance_needs_default_models(nsw) -> None:
+    with pytest.raises(ValueError, match="default models only"):
+        weighting(nsw, "re78", "treat", SIMPLE, method="aipw", variance="loo",
+                  model=LogisticRegression(max_iter=1000))

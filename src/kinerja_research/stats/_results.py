@@ -7,7 +7,7 @@ notebook outputs); they hold estimates, options and provenance only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from types import MappingProxyType
 from typing import Any
 
@@ -33,11 +33,63 @@ def normal_inference(
     return {"statistic": z, "p_value": p, "conf_low": est - c * se, "conf_high": est + c * se}
 
 
+class FrozenList(list):
+    """Read-only list in provenance: still a list (pandas indexes with it, it equals the list it
+    was), but every mutating method raises."""
+
+    __slots__ = ()
+
+    def _readonly(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("provenance is read-only; fit again to change it")
+
+    append = extend = insert = pop = remove = clear = sort = reverse = _readonly
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _readonly
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt through the constructor: unpickling must not call the blocked append
+        return (FrozenList, (list(self),))
+
+
+def freeze(value: Any) -> Any:
+    """Deeply read-only copy: mappings → ``MappingProxyType``, lists → tuples, arrays read-only.
+
+    Provenance is a record of how an estimate was made; a nested dict inside it must not be
+    editable through the results object any more than the top level.
+    """
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return FrozenList(freeze(v) for v in value)
+    if isinstance(value, tuple):
+        return tuple(freeze(v) for v in value)
+    if isinstance(value, Set) and not isinstance(value, frozenset):
+        return frozenset(freeze(v) for v in value)
+    if isinstance(value, np.ndarray):
+        out = value.copy()
+        out.flags.writeable = False
+        return out
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy()
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain (picklable) copy of a :func:`freeze`-d value: read-only mappings back to dicts."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [thaw(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(thaw(v) for v in value)
+    return value
+
+
 class Results:
     """Immutable results object.
 
     Subclasses call ``super().__init__(tidy=..., provenance=..., alpha=...)`` and may add
-    further read-only tables through ``extra`` (each returned as a copy).
+    further read-only tables through ``extra`` (each returned as a copy). An ``extra`` entry
+    ``"term_vcov"`` (a square array aligned with the rows of ``tidy``) feeds :attr:`vcov`.
     """
 
     method: str = "results"
@@ -58,7 +110,7 @@ class Results:
         prov.setdefault("alpha", alpha)
         prov.setdefault("package_versions", package_versions())
         object.__setattr__(self, "_tidy", tidy.reset_index(drop=True).copy())
-        object.__setattr__(self, "_provenance", MappingProxyType(prov))
+        object.__setattr__(self, "_provenance", freeze(prov))
         object.__setattr__(self, "_alpha", float(alpha))
         object.__setattr__(self, "_extra", dict(extra or {}))
 
@@ -66,12 +118,12 @@ class Results:
     # the provenance is rebuilt on loading.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_provenance"] = dict(state["_provenance"])
+        state["_provenance"] = thaw(state["_provenance"])
         return state
 
     def __setstate__(self, state: Mapping[str, Any]) -> None:
         state = dict(state)
-        state["_provenance"] = MappingProxyType(dict(state["_provenance"]))
+        state["_provenance"] = freeze(state["_provenance"])
         self.__dict__.update(state)
 
     def __setattr__(self, name: str, value: Any) -> None:  # immutability
@@ -111,6 +163,29 @@ class Results:
         """Standard errors indexed by term."""
         t = self._tidy
         return pd.Series(t["std_error"].to_numpy(), index=t["term"], name="std_error")
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Variance–covariance matrix of the estimates, indexed by term on both axes.
+
+        Where the method does not estimate the covariances between its terms (each term is
+        fitted separately), the off-diagonal cells are NaN — unknown, not zero.
+        """
+        terms = self._tidy["term"].astype(str).to_numpy()
+        v = self._extra.get("term_vcov")
+        if v is None:
+            v = np.full((len(terms), len(terms)), np.nan)
+            np.fill_diagonal(v, self._tidy["std_error"].to_numpy(dtype=float) ** 2)
+        return pd.DataFrame(np.array(v, dtype=float), index=terms, columns=terms)
+
+    @property
+    def nobs(self) -> int | None:
+        """Number of observations the estimates use (``None`` where it is not defined)."""
+        for key in ("n_obs", "nobs", "n"):
+            value = self._provenance.get(key)
+            if value is not None:
+                return int(value)
+        return None
 
     def conf_int(self) -> pd.DataFrame:
         """Confidence limits at level ``1 - alpha``, indexed by term."""

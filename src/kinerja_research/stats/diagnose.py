@@ -10,19 +10,17 @@ mean estimand and the minimum detectable effect, each with its Monte-Carlo stand
 
 Reproducibility: the seed of simulation ``i`` is the ``i``-th child of
 ``numpy.random.SeedSequence(seed)``, whatever the number of worker processes, and every worker
-runs with one BLAS thread, so the results are identical for any ``n_jobs``.
+runs with one BLAS thread, so the results are identical for any ``n_jobs``. Worker processes
+come from joblib (loky backend), which sends the design with cloudpickle: estimators and worlds
+defined in a notebook or inside a function work in parallel too.
 """
 
 from __future__ import annotations
 
 import inspect
 import math
-import multiprocessing
 import os
-import pickle
-import sys
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -32,7 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _st
 
+from kinerja_research.stats._progress import progress_bar
 from kinerja_research.stats._results import Results
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = [
     "Design",
@@ -150,8 +150,10 @@ class Design:
             raise TypeError(f"overrides must be a mapping, got {type(self.overrides).__name__}")
         if self.term is not None and not isinstance(self.term, str):
             raise TypeError(f"term must be a string or None, got {type(self.term).__name__}")
-        if not isinstance(self.alpha, float | int) or not 0 < float(self.alpha) < 1:
-            raise ValueError(f"alpha must be a number strictly between 0 and 1, got {self.alpha!r}")
+        try:
+            check_alpha(self.alpha)
+        except TypeError as exc:  # a Design reports every bad alpha as a ValueError
+            raise ValueError(str(exc)) from None
         if self.world is not None and not callable(self.world):
             raise TypeError(f"world must be callable or None, got {type(self.world).__name__}")
         # a plain dict copy: the caller's mapping may change later, and it must pickle
@@ -396,14 +398,11 @@ def _blas_one_thread() -> AbstractContextManager[Any]:
     return threadpool_limits(limits=1)
 
 
-def _worker_init() -> None:
-    _blas_one_thread()  # not a context: the limit stays for the worker's lifetime
-
-
 def _run_chunk(
     design: Design, items: list[tuple[int, int, int]], errors: str
 ) -> list[dict[str, Any]]:
-    return [_one_simulation(design, i, ws, es, errors) for i, ws, es in items]
+    with _blas_one_thread():
+        return [_one_simulation(design, i, ws, es, errors) for i, ws, es in items]
 
 
 # --------------------------------------------------------------------------------------------
@@ -419,14 +418,6 @@ def _seeds(seed: int | np.random.SeedSequence, sims: int) -> list[tuple[int, int
             (i, int(world_ss.generate_state(1)[0]), int(est_ss.generate_state(1)[0]))
         )
     return items
-
-
-def _default_mp_context() -> multiprocessing.context.BaseContext:
-    # fork on Linux: workers inherit functions defined in a notebook's __main__, which spawn
-    # and forkserver cannot import; the executor forks every worker before it starts threads
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
 
 
 def diagnose(
@@ -529,81 +520,29 @@ def diagnose(
     workers = min(workers, len(chunks))
 
     records: list[dict[str, Any]] = []
-    bar = _progress(progress, sims, design)
-    if workers == 1:
-        with _blas_one_thread(), bar as (advance):
+    label = f"diagnose {design.name or design.estimand_label}"
+    with progress_bar(bool(progress), sims, label) as advance:
+        if workers == 1:
             for chunk in chunks:
                 records.extend(_run_chunk(design, chunk, errors))
                 advance(len(chunk))
-    else:
-        try:
-            pickle.dumps(design)
-        except Exception as exc:
-            raise TypeError(
-                "the design cannot be sent to worker processes (lambdas and functions defined "
-                "inside other functions cannot be pickled): define the estimator, estimand and "
-                f"world at module level, or use n_jobs=1 ({type(exc).__name__}: {exc})"
-            ) from exc
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=_default_mp_context(), initializer=_worker_init
-        ) as pool:
-            # submitting first makes the executor fork its workers before the progress
-            # bar starts a thread (forking a threaded process can deadlock)
-            futures = {pool.submit(_run_chunk, design, c, errors): len(c) for c in chunks}
-            try:
-                with bar as advance:
-                    for fut in as_completed(futures):
-                        records.extend(fut.result())
-                        advance(futures[fut])
-            except BaseException:
-                for fut in futures:
-                    fut.cancel()
-                raise
+        else:
+            # joblib's loky workers receive the design through cloudpickle (functions defined
+            # in a notebook or inside another function travel by value) and run with one BLAS
+            # thread, as the in-process path does: the same numbers for any n_jobs
+            from joblib import Parallel, delayed, parallel_config
+
+            with parallel_config(backend="loky", inner_max_num_threads=1):
+                results = Parallel(n_jobs=workers, return_as="generator_unordered")(
+                    delayed(_run_chunk)(design, c, errors) for c in chunks
+                )
+                for part in results:
+                    records.extend(part)
+                    advance(len(part))
     records.sort(key=lambda r: r["sim"])
     return DiagnosisResults._from_records(
         records, design=design, seed=seed, sims=sims, n_jobs=workers, mde_power=mde_power
     )
-
-
-class _Progress:
-    """Context manager yielding an ``advance(n)`` callable; a no-op when disabled."""
-
-    def __init__(self, enabled: bool, total: int, label: str) -> None:
-        self._enabled = enabled
-        self._total = total
-        self._label = label
-        self._bar: Any = None
-
-    def __enter__(self) -> Callable[[int], None]:
-        if not self._enabled:
-            return lambda n: None
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        self._bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        )
-        self._bar.start()
-        task = self._bar.add_task(self._label, total=self._total)
-        return lambda n: self._bar.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
-def _progress(enabled: bool, total: int, design: Design) -> _Progress:
-    return _Progress(bool(enabled), total, f"diagnose {design.name or design.estimand_label}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import statsmodels.formula.api as smf
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats._results import Results, normal_inference
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = ["MultilevelResults", "multilevel"]
 
@@ -136,8 +137,7 @@ def multilevel(
         raise ValueError(f"columns not in data: {missing}")
     if not pd.api.types.is_numeric_dtype(data[outcome]):
         raise TypeError(f"outcome {outcome!r} must be numeric")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    alpha = check_alpha(alpha)
 
     used = data[[outcome, *groups, *covariates]]
     complete = used.notna().all(axis=1).to_numpy()

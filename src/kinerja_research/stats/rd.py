@@ -22,6 +22,7 @@ import pandas as pd
 
 from kinerja_research.provenance import fingerprint, package_versions
 from kinerja_research.stats._results import TIDY_COLUMNS, Results, normal_inference
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = ["DensityTestResults", "PlaceboResults", "RDResults", "rd"]
 
@@ -96,6 +97,7 @@ def _rdrobust_call(
     cluster: np.ndarray | None,
     covs: np.ndarray | None,
     level: float,
+    fuzzy: np.ndarray | None = None,
 ) -> Any:
     from rdrobust import rdrobust
 
@@ -105,7 +107,7 @@ def _rdrobust_call(
         warnings.simplefilter("ignore", UserWarning)
         return rdrobust(
             y, x, c=c, p=p, q=q, kernel=kernel, bwselect=bwselect, vce=vce,
-            cluster=cluster, covs=covs, level=level, masspoints="adjust",
+            cluster=cluster, covs=covs, level=level, masspoints="adjust", fuzzy=fuzzy,
         )
 
 
@@ -124,6 +126,27 @@ def _tidy_from_rdrobust(r: Any) -> pd.DataFrame:
             "conf_high": r.ci.iloc[:, 1].to_numpy(dtype=float),
         }
     )
+
+
+def _first_stage_tidy(r: Any) -> pd.DataFrame:
+    """rdrobust's first-stage (jump in the treatment received) rows of a fuzzy fit."""
+    labels = ["conventional", "bias_corrected", "robust"]
+    return pd.DataFrame(
+        {
+            "term": [f"first_stage:{v}" for v in labels],
+            "estimate": r.tau_T.iloc[:, 0].to_numpy(dtype=float),
+            "std_error": r.se_T.iloc[:, 0].to_numpy(dtype=float),
+            "statistic": r.z_T.iloc[:, 0].to_numpy(dtype=float),
+            "p_value": r.pv_T.iloc[:, 0].to_numpy(dtype=float),
+            "conf_low": r.ci_T.iloc[:, 0].to_numpy(dtype=float),
+            "conf_high": r.ci_T.iloc[:, 1].to_numpy(dtype=float),
+        }
+    )
+
+
+#: Below this first-stage z² (a one-instrument F statistic) the fuzzy ratio is unreliable
+#: (Stock & Yogo's rule of thumb for one instrument).
+WEAK_FIRST_STAGE_F = 10.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,6 +177,25 @@ class RDResults(Results):
     """Sharp RD estimate: conventional, bias-corrected and robust bias-corrected rows."""
 
     method = "rd"
+
+    def first_stage(self) -> pd.DataFrame:
+        """First stage of a fuzzy design: the jump in the treatment received at the cutoff."""
+        t = self._tidy
+        if "stage" not in t.columns:
+            raise ValueError("a sharp RD has no first stage; fit with rd(..., fuzzy=<column>)")
+        return t[t["stage"] == "first_stage"].reset_index(drop=True)
+
+    def _header_lines(self) -> list[str]:
+        lines = super()._header_lines()
+        p = self._provenance
+        if p.get("design") == "fuzzy":
+            fs = self.first_stage().set_index("term")
+            row = fs.loc["first_stage:conventional"]
+            lines.append(
+                f"  first stage (jump in {p['fuzzy']}): {row['estimate']:.4g} "
+                f"(SE {row['std_error']:.4g}, F = {p['first_stage_f']:.4g})"
+            )
+        return lines
 
     # --- the checks that need the data again -------------------------------------------------
     def _check_same_data(self, data: pd.DataFrame) -> None:
@@ -252,7 +294,8 @@ class RDResults(Results):
         """Re-estimate the RD at placebo cutoffs, each on its own side's data only.
 
         Using only one side keeps the true discontinuity out of every placebo window
-        (Cattaneo, Idrobo & Titiunik 2020, §5.2). By default the quartiles of the running
+        (Cattaneo, Idrobo & Titiunik 2020, §5.2). For a fuzzy design the placebos are on the
+        outcome (the reduced form), whose jump must be zero too. By default the quartiles of the running
         variable on each side. Options (p, q, kernel, bwselect, vce, cluster, covariates) are
         those of the main estimate; a cutoff where rdrobust cannot estimate gives a row of NaN.
 
@@ -384,8 +427,9 @@ def rd(
     alpha: float = 0.05,
     nbins: int = 20,
     min_bin_n: int = 5,
+    fuzzy: str | None = None,
 ) -> RDResults:
-    """Sharp regression discontinuity with robust bias-corrected inference (rdrobust).
+    """Sharp or fuzzy regression discontinuity with robust bias-corrected inference (rdrobust).
 
     Parameters
     ----------
@@ -413,12 +457,20 @@ def rd(
         Evenly spaced bins per side for the plot's bin means.
     min_bin_n : int
         Bins with fewer observations are not stored (a bin of one would reveal a person's value).
+    fuzzy : str, optional
+        Column of the treatment actually received (0/1, or a dose) for a fuzzy design, where
+        crossing the cutoff changes the probability of treatment but not from 0 to 1.
+        rdrobust's ``fuzzy=``: the estimate is the ratio of the jump in the outcome to the jump
+        in the treatment — the local average effect for compliers at the cutoff — and
+        ``tidy()`` adds the first stage (``first_stage:conventional``, ``…:bias_corrected``,
+        ``…:robust``, column ``stage``). A first stage with z² below 10 warns (weak).
 
     Returns
     -------
     RDResults
-        ``tidy()`` rows ``conventional``, ``bias_corrected``, ``robust``; ``provenance`` with
-        bandwidths h and b on each side, effective N on each side, kernel and variance estimator.
+        ``tidy()`` rows ``conventional``, ``bias_corrected``, ``robust`` (and the first stage for
+        a fuzzy design); ``provenance`` with bandwidths h and b on each side, effective N on
+        each side, kernel and variance estimator.
 
     Examples
     --------
@@ -433,12 +485,13 @@ def rd(
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     covariates = list(covariates or [])
-    missing = [c for c in [outcome, running, cluster, *covariates] if c is not None and c not in data.columns]
+    missing = [
+        c for c in [outcome, running, cluster, fuzzy, *covariates]
+        if c is not None and c not in data.columns
+    ]
     if missing:
         raise ValueError(f"columns not in data: {missing}")
-    if not isinstance(alpha, (int, float)) or not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    alpha = float(alpha)
+    alpha = check_alpha(alpha)
     for name, v in (("p", p), ("q", q), ("nbins", nbins), ("min_bin_n", min_bin_n)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
             raise TypeError(f"{name} must be an integer, got {v!r}")
@@ -469,17 +522,52 @@ def rd(
         ok &= ~np.isnan(covs_all).any(axis=1)
     if cluster is not None:
         ok &= data[cluster].notna().to_numpy()
+    d_all = None
+    if fuzzy is not None:
+        col = data[fuzzy]
+        d_all = (col.astype("float64") if pd.api.types.is_bool_dtype(col) else col)
+        if not pd.api.types.is_numeric_dtype(d_all):
+            raise TypeError(f"fuzzy column {fuzzy!r} must be numeric or boolean (treatment received)")
+        d_all = d_all.to_numpy(dtype=float)
+        ok &= ~np.isnan(d_all)
     y, x = y_all[ok], x_all[ok]
     if not (np.any(x < c) and np.any(x >= c)):
         raise ValueError(f"the cutoff {c} must lie inside the range of {running!r}")
     cl = data[cluster].to_numpy()[ok] if cluster is not None else None
     covs = covs_all[ok] if covs_all is not None else None
+    d = d_all[ok] if d_all is not None else None
+    if d is not None and (np.ptp(d[x < c]) == 0 and np.ptp(d[x >= c]) == 0
+                          and d[x < c][0] == d[x >= c][0]):
+        raise ValueError(
+            f"the treatment received ({fuzzy!r}) does not change at the cutoff: "
+            "the fuzzy RD is not identified"
+        )
 
-    r = _rdrobust_call(
-        y, x, c=c, p=p, q=q, kernel=kernel, bwselect=bwselect, vce=vce_option,
-        cluster=cl, covs=covs, level=100 * (1 - alpha),
-    )
+    try:
+        r = _rdrobust_call(
+            y, x, c=c, p=p, q=q, kernel=kernel, bwselect=bwselect, vce=vce_option,
+            cluster=cl, covs=covs, level=100 * (1 - alpha), fuzzy=d,
+        )
+    except Exception as exc:  # rdrobust raises bare Exception
+        if d is None:
+            raise
+        raise ValueError(f"fuzzy RD on {fuzzy!r} could not be estimated: {exc}") from exc
     tidy = _tidy_from_rdrobust(r)
+    first_stage_f = None
+    if d is not None:
+        tidy["stage"] = "effect"
+        fs = _first_stage_tidy(r)
+        fs["stage"] = "first_stage"
+        tidy = pd.concat([tidy, fs], ignore_index=True)
+        first_stage_f = float(fs["statistic"].iloc[0] ** 2)
+        if not first_stage_f >= WEAK_FIRST_STAGE_F:
+            warnings.warn(
+                f"weak first stage: the jump in {fuzzy!r} at the cutoff has z^2 = "
+                f"{first_stage_f:.3g} < {WEAK_FIRST_STAGE_F:g}; the fuzzy RD ratio and its "
+                "interval are unreliable",
+                UserWarning,
+                stacklevel=2,
+            )
     h_l, h_r = (float(v) for v in r.bws.loc["h"])
     b_l, b_r = (float(v) for v in r.bws.loc["b"])
 
@@ -510,9 +598,19 @@ def rd(
     n_clusters = None
     if cluster is not None:
         n_clusters = int(pd.Series(cl).nunique())
-    columns = list(dict.fromkeys([outcome, running, *covariates, *([cluster] if cluster else [])]))
+    columns = list(dict.fromkeys(
+        [outcome, running, *covariates, *([cluster] if cluster else []), *([fuzzy] if fuzzy else [])]
+    ))
+    estimand = (
+        f"sharp RD: jump in E[{outcome} | {running}] at {running} = {c:g}" if fuzzy is None
+        else f"fuzzy RD: local average effect of {fuzzy} on {outcome} for compliers at "
+        f"{running} = {c:g} (jump in E[{outcome}] / jump in E[{fuzzy}])"
+    )
     prov: dict[str, Any] = {
-        "estimand": f"sharp RD: jump in E[{outcome} | {running}] at {running} = {c:g}",
+        "estimand": estimand,
+        "design": "sharp" if fuzzy is None else "fuzzy",
+        "fuzzy": fuzzy,
+        "first_stage_f": first_stage_f,
         "variance": f"{vce_label}: {_VCE_TEXT.get(vce_label, vce_label)}",
         "cluster": cluster,
         "n_clusters": n_clusters,

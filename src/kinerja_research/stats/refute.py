@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research.stats._results import Results
+from kinerja_research.stats._validate import check_alpha
 from kinerja_research.stats.diagnose import extract_estimate
 
 __all__ = ["RefutationResults", "leave_one_out", "placebo_timing"]
@@ -139,8 +140,7 @@ def placebo_timing(
     _check_estimator(estimator)
     if isinstance(shift, bool) or not isinstance(shift, int | np.integer) or shift >= 0:
         raise ValueError(f"shift must be a negative integer (a placebo precedes treatment), got {shift!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
+    alpha = check_alpha(alpha)
     t = pd.to_numeric(data[time], errors="raise").to_numpy(float)
     g = pd.to_numeric(data[cohort], errors="raise").to_numpy(float)
     treated = np.isfinite(g) & (g != never_treated)
@@ -244,8 +244,7 @@ def leave_one_out(
     _check_estimator(estimator)
     if errors not in ("raise", "record"):
         raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
+    alpha = check_alpha(alpha)
     keys = data[group]
     if keys.isna().any():
         raise ValueError(f"{group!r} has {int(keys.isna().sum())} missing values; fill or drop them first")

@@ -16,6 +16,7 @@ from scipy import stats as _st
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats._results import Results
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = ["ReliabilityResults", "cronbach_alpha"]
 
@@ -86,8 +87,7 @@ def cronbach_alpha(
         items = pd.DataFrame(items, columns=[f"item{i + 1}" for i in range(items.shape[1])])
     if not isinstance(items, pd.DataFrame):
         raise TypeError(f"items must be a DataFrame or 2-D array, not {type(items).__name__}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    alpha = check_alpha(alpha)
     if nan_policy not in ("listwise", "pairwise", "raise"):
         raise ValueError(f"nan_policy must be 'listwise', 'pairwise' or 'raise', not {nan_policy!r}")
     non_numeric = [c for c in items.columns if not pd.api.types.is_numeric_dtype(items[c])]

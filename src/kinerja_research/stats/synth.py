@@ -12,8 +12,11 @@ The optimisation is the nested one of the reference implementations (R ``Synth``
   ``(X1 - X0 W)' V (X1 - X0 W)`` on the simplex (``W >= 0``, ``sum W = 1``); predictors are first
   divided by their standard deviation across all units, as both references do;
 * outer problem: ``V`` (parametrised as ``|x| / sum |x|``) minimises the mean squared prediction
-  error of the outcome over the optimisation window, by Nelder–Mead from equal weights with
-  ``maxiter=1000`` (pysyncon's defaults, which produced the validation numbers).
+  error of the outcome over the optimisation window. The problem has local optima, so it is
+  solved from several starts (equal weights — the reference implementations' only start —,
+  R Synth's regression-based V, random draws) and the best pre-period fit is kept; every start
+  and its loss is recorded in the provenance. ``starts=("equal",)`` with Nelder–Mead and
+  ``maxiter=1000`` is pysyncon's setting, which produced the validation numbers.
 
 The inner problem is solved exactly rather than with SLSQP: the support of ``W`` is found by
 Lawson–Hanson non-negative least squares (:func:`scipy.optimize.nnls`) with the adding-up
@@ -24,6 +27,7 @@ is what makes re-optimising ``V`` for every placebo (as the reference does) chea
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Any, Literal
 
@@ -33,6 +37,7 @@ from scipy import optimize
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats._results import TIDY_COLUMNS, Results
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = ["SynthResults", "synthetic_control"]
 
@@ -79,6 +84,38 @@ def _donor_weights(v: np.ndarray, x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
     return _simplex_least_squares(root[:, None] * x0, root * x1)
 
 
+_OPTIMIZERS = ("Nelder-Mead", "Powell", "BFGS", "L-BFGS-B")
+_STARTS = ("equal", "regression", "random")
+
+
+def _regression_v(x0: np.ndarray, x1: np.ndarray, z0: np.ndarray, z1: np.ndarray) -> np.ndarray:
+    """Regression-based starting V (as R ``Synth``): regress each unit's outcome over the
+    optimisation window on its (scaled) predictors across units; V_k ∝ Σ_t β_kt²."""
+    x = np.column_stack([np.ones(x0.shape[1] + 1), np.column_stack([x1, x0]).T])
+    z = np.column_stack([z1, z0]).T  # units × periods
+    beta = np.linalg.lstsq(x, z, rcond=None)[0][1:]  # drop the intercept
+    v = np.sum(beta**2, axis=1)
+    if not np.all(np.isfinite(v)) or v.sum() <= 0:
+        return np.full(x0.shape[0], 1.0 / x0.shape[0])
+    return v / v.sum()
+
+
+def _start_points(
+    starts: Sequence[str], n_random: int, rng: np.random.Generator,
+    x0: np.ndarray, x1: np.ndarray, z0: np.ndarray, z1: np.ndarray,
+) -> list[tuple[str, np.ndarray]]:
+    n_pred = x0.shape[0]
+    out: list[tuple[str, np.ndarray]] = []
+    for kind in starts:
+        if kind == "equal":
+            out.append(("equal", np.full(n_pred, 1.0 / n_pred)))
+        elif kind == "regression":
+            out.append(("regression", _regression_v(x0, x1, z0, z1)))
+        else:
+            out.extend((f"random{i + 1}", rng.dirichlet(np.ones(n_pred))) for i in range(n_random))
+    return out
+
+
 def _fit_arrays(
     x0: np.ndarray,
     x1: np.ndarray,
@@ -87,26 +124,62 @@ def _fit_arrays(
     *,
     v: np.ndarray | None,
     maxiter: int,
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Nested optimisation on scaled predictors; returns (W, V, MSPE over the optimise window)."""
-    n_pred = x0.shape[0]
+    optimizer: str = "Nelder-Mead",
+    starts: Sequence[str] = ("equal",),
+    n_random: int = 0,
+    rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray, float, list[tuple[str, float]]]:
+    """Nested optimisation on scaled predictors from several starting V, keeping the best.
+
+    Returns (W, V, MSPE over the optimise window, [(start, its final MSPE), ...]).
+    """
 
     def loss(x: np.ndarray) -> float:
-        vv = np.abs(x) / np.abs(x).sum()
-        w = _donor_weights(vv, x0, x1)
+        ax = np.abs(x)
+        total = ax.sum()
+        if not np.isfinite(total) or total <= 0:
+            return np.inf
+        w = _donor_weights(ax / total, x0, x1)
         r = z1 - z0 @ w
         return float(r @ r) / len(r)
 
+    tried: list[tuple[str, float]] = []
     if v is None:
-        res = optimize.minimize(
-            loss, np.full(n_pred, 1.0 / n_pred), method="Nelder-Mead", options={"maxiter": maxiter}
+        best_x, best_loss = None, np.inf
+        points = _start_points(
+            starts, n_random, rng if rng is not None else np.random.default_rng(0), x0, x1, z0, z1
         )
-        v_hat = np.abs(res.x) / np.abs(res.x).sum()
+        for label, x_start in points:
+            res = optimize.minimize(loss, x_start, method=optimizer, options={"maxiter": maxiter})
+            value = float(res.fun)
+            tried.append((label, value))
+            if value < best_loss:  # ties keep the earlier start (equal weights first)
+                best_x, best_loss = res.x, value
+        if best_x is None:
+            raise RuntimeError("the outer optimisation failed from every start")
+        v_hat = np.abs(best_x) / np.abs(best_x).sum()
     else:
         v_hat = np.asarray(v, dtype=float) / np.sum(v)
     w = _donor_weights(v_hat, x0, x1)
     r = z1 - z0 @ w
-    return w, v_hat, float(r @ r) / len(r)
+    return w, v_hat, float(r @ r) / len(r), tried
+
+
+def _hull_distance(x0: np.ndarray, x1: np.ndarray) -> float:
+    """L1 distance (scaled predictor units) from the treated predictors to the donors' hull.
+
+    Linear program (HiGHS): min Σ (s⁺ + s⁻) s.t. X0 w + s⁺ − s⁻ = x1, Σ w = 1, w, s ≥ 0.
+    Zero means the treated unit's predictors are a convex combination of the donors'.
+    """
+    k, j = x0.shape
+    c = np.concatenate([np.zeros(j), np.ones(2 * k)])
+    a_eq = np.vstack([
+        np.hstack([x0, np.eye(k), -np.eye(k)]),
+        np.concatenate([np.ones(j), np.zeros(2 * k)])[None, :],
+    ])
+    b_eq = np.append(x1, 1.0)
+    res = optimize.linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    return float(res.fun) if res.status == 0 else np.inf
 
 
 def _scale(x: np.ndarray) -> np.ndarray:
@@ -166,6 +239,18 @@ class SynthResults(Results):
         """Mean gap over the post-treatment periods."""
         return float(self.coef["att"])
 
+    def _header_lines(self) -> list[str]:
+        lines = super()._header_lines()
+        p = self._provenance
+        if p.get("best_start") is not None:
+            lines.append(f"  optimizer: {p['optimizer']}; best start: {p['best_start']}")
+        if p.get("placebo_p_value") is not None:
+            lines.append(
+                f"  placebo p-value: {p['placebo_p_value']:.4g} (smallest attainable with "
+                f"{p['n_donors']} donors: 1/{p['n_donors'] + 1} = {p['placebo_min_p_value']:.4g})"
+            )
+        return lines
+
     def placebo(self) -> dict[str, Any]:
         """Placebo-in-space inference.
 
@@ -176,13 +261,15 @@ class SynthResults(Results):
             the treated unit first), ``p_value`` (the treated unit's rank among all units by
             post/pre MSPE ratio divided by the number of units, ``(1 + #{j: r_j >= r_1}) /
             (J + 1)``, ADH 2010 §2.4 and Firpo & Possebom 2018 eq. 3; pre = periods before
-            ``treatment_time``, post = from it on) and ``gaps`` (period × donor placebo gaps).
+            ``treatment_time``, post = from it on), ``min_p_value`` (the smallest attainable
+            p-value, ``1 / (J + 1)``) and ``gaps`` (period × donor placebo gaps).
         """
         if "placebo_ratios" not in self._extra:
             raise ValueError("placebos were not run; fit again with placebo=True")
         return {
             "ratios": self._get_extra("placebo_ratios"),
             "p_value": float(self._provenance["placebo_p_value"]),
+            "min_p_value": float(self._provenance["placebo_min_p_value"]),
             "gaps": self._get_extra("placebo_gaps"),
         }
 
@@ -310,6 +397,10 @@ def synthetic_control(
     donors: Iterable[Hashable] | None = None,
     predictor_weights: Sequence[float] | None = None,
     maxiter: int = 1000,
+    optimizer: Literal["Nelder-Mead", "Powell", "BFGS", "L-BFGS-B"] = "Nelder-Mead",
+    starts: Sequence[Literal["equal", "regression", "random"]] = ("equal", "regression", "random"),
+    n_random_starts: int = 3,
+    random_state: int | None = 0,
     placebo: bool = True,
     alpha: float = 0.05,
 ) -> SynthResults:
@@ -341,7 +432,20 @@ def synthetic_control(
     predictor_weights : sequence of float, optional
         A fixed diagonal ``V`` (skips the outer optimisation; placebos then reuse it too).
     maxiter : int
-        Nelder–Mead iterations of the outer problem (pysyncon's default 1000).
+        Iterations of the outer optimiser from each start (pysyncon's default 1000).
+    optimizer : {"Nelder-Mead", "Powell", "BFGS", "L-BFGS-B"}
+        :func:`scipy.optimize.minimize` method of the outer problem.
+    starts : sequence of {"equal", "regression", "random"}
+        Starting values of ``V`` tried in turn; the fit with the smallest pre-period MSPE
+        is kept (ties keep the earlier start). ``"equal"``: equal weights (the reference
+        implementations' only start); ``"regression"``: R Synth's regression-based V;
+        ``"random"``: ``n_random_starts`` Dirichlet draws. Every start and its loss is
+        recorded in ``provenance["starts"]``; placebos use the same starts. ``("equal",)``
+        reproduces pysyncon exactly.
+    n_random_starts : int
+        Number of random starts when ``"random"`` is among ``starts``.
+    random_state : int, optional
+        Seed of the random starts (placebo units get their own streams from it).
     placebo : bool
         Run the placebo-in-space test: each donor in turn is the treated unit, the other donors
         (not the treated unit) its donor pool, and ``V`` is re-optimised for each, as in the
@@ -352,6 +456,13 @@ def synthetic_control(
     Returns
     -------
     SynthResults
+
+    Warns
+    -----
+    UserWarning
+        When the treated unit's predictors lie outside the convex hull of the donors'
+        (a linear-programming feasibility check): no weighting of the donors reproduces them,
+        and the synthetic control extrapolates on those predictors.
 
     Examples
     --------
@@ -365,10 +476,17 @@ def synthetic_control(
     for name, col in (("outcome", outcome), ("unit", unit), ("time", time)):
         if col not in data.columns:
             raise ValueError(f"{name} column {col!r} is not in data")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    alpha = check_alpha(alpha)
     if not isinstance(maxiter, (int, np.integer)) or maxiter < 1:
         raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
+    if optimizer not in _OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {_OPTIMIZERS}, got {optimizer!r}")
+    starts = (starts,) if isinstance(starts, str) else tuple(starts)
+    bad = [x for x in starts if x not in _STARTS]
+    if not starts or bad:
+        raise ValueError(f"starts must be a non-empty subset of {_STARTS}, got {list(starts)!r}")
+    if not isinstance(n_random_starts, (int, np.integer)) or n_random_starts < 1:
+        raise ValueError(f"n_random_starts must be a positive integer, got {n_random_starts!r}")
     if data.duplicated([unit, time]).any():
         raise ValueError(f"data has duplicate ({unit}, {time}) rows")
 
@@ -414,18 +532,42 @@ def synthetic_control(
                 f"predictor_weights must be {len(specs)} non-negative numbers with a positive sum"
             )
 
-    def fit_one(j: int, pool: list[int]) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    seeds = np.random.SeedSequence(random_state).spawn(len(units))
+
+    def fit_one(
+        j: int, pool: list[int]
+    ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, list[tuple[str, float]]]:
         cols = [j, *pool]
         xs = _scale(xmat.to_numpy()[:, cols])
-        w, v, loss = _fit_arrays(
+        w, v, loss, tried = _fit_arrays(
             xs[:, 1:], xs[:, 0], z_all[opt_rows][:, pool], z_all[opt_rows, j],
-            v=v_fixed, maxiter=int(maxiter),
+            v=v_fixed, maxiter=int(maxiter), optimizer=optimizer, starts=starts,
+            n_random=int(n_random_starts), rng=np.random.default_rng(seeds[j]),
         )
         gap = z_all[:, j] - z_all[:, pool] @ w
-        return w, v, loss, gap
+        return w, v, loss, gap, tried
 
     donor_idx = list(range(1, len(units)))
-    w, v, loss_v, gap = fit_one(0, donor_idx)
+    w, v, loss_v, gap, tried = fit_one(0, donor_idx)
+    xs_all = _scale(xmat.to_numpy())
+    hull = _hull_distance(xs_all[:, 1:], xs_all[:, 0])
+    outside_range = [
+        s[0] for s, row in zip(specs, xs_all, strict=True)
+        if row[0] > row[1:].max() or row[0] < row[1:].min()
+    ]
+    if hull > 1e-8:
+        where = (
+            f"; outside the donors' range on {outside_range}" if outside_range else
+            " (each predictor lies within the donors' range, but not their combination)"
+        )
+        warnings.warn(
+            f"the treated unit {treated!r} lies outside the convex hull of the donors' predictors "
+            f"(L1 distance {hull:.3g} in SD units{where}): no weighting of the donors reproduces "
+            "it, so the synthetic control extrapolates; check predictor_balance and consider "
+            "fewer predictors or a wider donor pool",
+            UserWarning,
+            stacklevel=2,
+        )
     synthetic = z_all[:, donor_idx] @ w
     post_rows = ~pre_rows
     att = float(gap[post_rows].mean())
@@ -462,8 +604,14 @@ def synthetic_control(
         "optimize_window": list(opt_window),
         "optimizer": (
             "outer: fixed V" if v_fixed is not None
-            else f"outer: Nelder-Mead from equal V, maxiter={maxiter}"
+            else f"outer: {optimizer} from {len(tried)} starts ({', '.join(starts)}), "
+            f"best pre-period fit kept, maxiter={maxiter}"
         ) + "; inner: NNLS active set + exact KKT solve on the simplex",
+        "starts": [{"start": label, "loss_v": value} for label, value in tried],
+        "best_start": min(tried, key=lambda t: t[1])[0] if tried else None,
+        "random_state": random_state,
+        "hull_distance": hull,
+        "outside_donor_range": outside_range,
         "placebo_v": ("fixed V reused" if v_fixed is not None else "V re-optimised per placebo")
         if placebo else None,
         "loss_v": loss_v,
@@ -488,6 +636,8 @@ def synthetic_control(
         n_ge = int(np.sum(ratio[1:] >= ratio[0]))
         p_value = (1 + n_ge) / len(units)
         prov["placebo_p_value"] = p_value
+        # with J donors no placebo p-value can be below 1/(J+1): say so beside every p-value
+        prov["placebo_min_p_value"] = 1 / len(units)
         extra["placebo_ratios"] = pd.DataFrame(
             {
                 "unit": units, "pre_mspe": pre_mspe, "post_mspe": post_mspe, "ratio": ratio,

@@ -13,6 +13,7 @@ staggered designs.
 
 from __future__ import annotations
 
+import html
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from scipy import stats as _st
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats._results import TIDY_COLUMNS, Results
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = [
     "EventStudyResults",
@@ -49,12 +51,6 @@ def _check_frame(data: Any, columns: Sequence[str | None]) -> None:
         raise ValueError(f"columns not in data: {missing}")
     if len(data) == 0:
         raise ValueError("data has no rows")
-
-
-def _check_alpha(alpha: float) -> float:
-    if not isinstance(alpha, (int, float)) or not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    return float(alpha)
 
 
 def _numeric(data: pd.DataFrame, col: str) -> np.ndarray:
@@ -242,22 +238,78 @@ def _prov_common(
 # --------------------------------------------------------------------------------------------
 # the TWFE-bias diagnostic
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TwfeWeights:
+class TwfeWeights(Results):
     """de Chaisemartin–D'Haultfœuille weights of the static TWFE coefficient.
 
-    ``cells`` holds one row per treated (unit, time) cell: its weight ``w`` (the weights sum to
-    one; β_TWFE = Σ w·Δ under parallel trends, Δ the cell's treatment effect). ``by_cohort``
-    aggregates the weights to cohort × period. Only aggregated cells are kept, never input rows.
+    :attr:`cells` holds one row per treated (unit, time) cell: its weight ``w`` (the weights sum
+    to one; β_TWFE = Σ w·Δ under parallel trends, Δ the cell's treatment effect).
+    :attr:`by_cohort` aggregates the weights to cohort × period. ``tidy()`` has the count,
+    share and sums of the negative and positive weights (descriptive: no standard errors). Only
+    aggregated cells are kept, never input rows.
     """
 
-    cells: pd.DataFrame
-    by_cohort: pd.DataFrame | None
-    n_treated_cells: int
-    n_negative: int
-    share_negative: float
-    sum_negative: float
-    sum_positive: float
+    method = "twfe_weights"
+
+    @classmethod
+    def _build(cls, cells: pd.DataFrame, by_cohort: pd.DataFrame | None,
+               provenance: Mapping[str, Any]) -> TwfeWeights:
+        # tiny negative values are rounding noise from the projections, not negative weights
+        tol = 1e-10 * max(1.0, float(np.abs(cells["w"]).max())) if len(cells) else 0.0
+        neg = cells["w"] < -tol
+        values = {
+            "treated cells": float(len(cells)),
+            "negative weights": float(neg.sum()),
+            "share negative": float(neg.mean()) if len(cells) else 0.0,
+            "sum of negative weights": float(cells.loc[neg, "w"].sum()),
+            "sum of positive weights": float(cells.loc[~neg, "w"].sum()),
+        }
+        tidy = pd.DataFrame({"term": list(values), "estimate": list(values.values())})
+        for c in TIDY_COLUMNS[2:]:
+            tidy[c] = np.nan
+        prov = dict(provenance)
+        prov.setdefault("estimand", "weights of the treated cells in the static TWFE coefficient "
+                                    "(de Chaisemartin & D'Haultfoeuille 2020, Theorem 1)")
+        prov.setdefault("variance", "none (descriptive)")
+        return cls(tidy=tidy, provenance=prov, alpha=0.05,
+                   extra={"cells": cells, "by_cohort": by_cohort})
+
+    def _value(self, term: str) -> float:
+        return float(self._tidy.loc[self._tidy["term"] == term, "estimate"].iloc[0])
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """Weight of each treated (unit, time) cell (a copy)."""
+        return self._get_extra("cells")
+
+    @property
+    def by_cohort(self) -> pd.DataFrame | None:
+        """Weights summed to cohort × period (``None`` when fitted from a 0/1 treatment)."""
+        return self._get_extra("by_cohort")
+
+    @property
+    def n_treated_cells(self) -> int:
+        """Number of treated (unit, time) cells."""
+        return int(self._value("treated cells"))
+
+    @property
+    def n_negative(self) -> int:
+        """Number of treated cells with a negative weight."""
+        return int(self._value("negative weights"))
+
+    @property
+    def share_negative(self) -> float:
+        """Share of treated cells with a negative weight."""
+        return self._value("share negative")
+
+    @property
+    def sum_negative(self) -> float:
+        """Sum of the negative weights."""
+        return self._value("sum of negative weights")
+
+    @property
+    def sum_positive(self) -> float:
+        """Sum of the positive weights."""
+        return self._value("sum of positive weights")
 
     def summary(self) -> str:
         """One-paragraph reading of the diagnostic."""
@@ -276,8 +328,27 @@ class TwfeWeights:
             f"sum of positive weights: {self.sum_positive:.4g}\n  {verdict}"
         )
 
-    def __str__(self) -> str:
-        return self.summary()
+    def _repr_html_(self) -> str:
+        return "<pre>" + html.escape(self.summary()) + "</pre>"
+
+    def plot(self, ax: Any = None) -> Any:
+        """Histogram of the cell weights, negative weights in red; returns the figure."""
+        import matplotlib.pyplot as plt
+
+        w = self._extra["cells"]["w"].to_numpy()
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(6, 3.5))
+        else:
+            fig = ax.figure
+        bins = np.histogram_bin_edges(w, bins=min(40, max(5, len(w) // 5)))
+        ax.hist(w[w >= 0], bins=bins, color="C0", label="positive")
+        ax.hist(w[w < 0], bins=bins, color="C3", label="negative")
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_xlabel("TWFE weight of a treated cell")
+        ax.set_ylabel("cells")
+        ax.legend(frameon=False)
+        fig.tight_layout()
+        return fig
 
 
 def _twfe_weights_arrays(
@@ -378,18 +449,14 @@ def twfe_weights(
             .agg(w=("w", "sum"), n_obs=("w", "size"))
         )
         by_cohort["e"] = by_cohort["time"] - by_cohort["cohort"]
-    # tiny negative values are rounding noise from the projections, not negative weights
-    tol = 1e-10 * max(1.0, float(np.abs(cells["w"]).max()))
-    neg = cells["w"] < -tol
-    return TwfeWeights(
-        cells=cells,
-        by_cohort=by_cohort,
-        n_treated_cells=len(cells),
-        n_negative=int(neg.sum()),
-        share_negative=float(neg.mean()) if len(cells) else 0.0,
-        sum_negative=float(cells.loc[neg, "w"].sum()),
-        sum_positive=float(cells.loc[~neg, "w"].sum()),
-    )
+    cols = [unit, time, treatment if treatment is not None else cohort]
+    prov = {
+        "n_obs": len(data),
+        "data_fingerprint": fingerprint(data[list(dict.fromkeys(cols))]),
+        "treatment": treatment,
+        "cohort": cohort,
+    }
+    return TwfeWeights._build(cells, by_cohort, prov)
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,7 +537,7 @@ def twfe(
     """
     covariates = list(covariates or [])
     _check_frame(data, [outcome, unit, time, treatment, cluster, *covariates])
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     ssc_d = _ssc_dict(ssc)
     if vcov not in _VCOV_TYPES:
         raise ValueError(f"vcov must be one of {_VCOV_TYPES}, got {vcov!r}")
@@ -505,16 +572,8 @@ def twfe(
     )[d[keep] == 1]
     cells = sub.groupby(["unit", "time"], as_index=False, sort=True)["w"].sum()
     cells = cells.rename(columns={"unit": unit, "time": time})
-    tol = 1e-10 * max(1.0, float(np.abs(cells["w"]).max()))
-    neg = cells["w"] < -tol
-    diag = TwfeWeights(
-        cells=cells,
-        by_cohort=None,
-        n_treated_cells=len(cells),
-        n_negative=int(neg.sum()),
-        share_negative=float(neg.mean()) if len(cells) else 0.0,
-        sum_negative=float(cells.loc[neg, "w"].sum()),
-        sum_positive=float(cells.loc[~neg, "w"].sum()),
+    diag = TwfeWeights._build(
+        cells, None, {"n_obs": int(keep.sum()), "treatment": treatment, "covariates": covariates}
     )
     prov = _prov_common(
         data=data,
@@ -534,7 +593,9 @@ def twfe(
         twfe_share_negative_weights=diag.share_negative,
         twfe_sum_negative_weights=diag.sum_negative,
     )
-    return TwfeResults(tidy=tidy, provenance=prov, alpha=alpha, extra={"twfe_weights": diag})
+    return TwfeResults(
+        tidy=tidy, provenance=prov, alpha=alpha, extra={"twfe_weights": diag, "term_vcov": fit.vcov}
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,13 +633,18 @@ class EventStudyResults(Results):
             raise ValueError("cohort effects exist for method='sun_abraham' only")
         return self._get_extra("cohort_effects")
 
-    def aggregate(self, kind: Literal["overall", "event", "cohort"] = "overall") -> pd.DataFrame:
+    def aggregate(
+        self, kind: Literal["overall", "event", "cohort"] = "overall"
+    ) -> EventStudyAggregate:
         """Linear combinations of the Sun–Abraham cohort × event coefficients.
 
         ``"overall"``: post-period (e ≥ 0) cells weighted by their number of treated
         observations (equals Callaway–Sant'Anna's simple ATT with a universal base period);
         ``"event"``: by event time, cohort shares as weights (the ``tidy()`` table);
         ``"cohort"``: by cohort, post-period cells weighted by size.
+
+        Returns an :class:`EventStudyAggregate` (``tidy()`` has the estimates, ``vcov`` their
+        covariance from the full cohort × event covariance, R V R').
         """
         if self.provenance["event_study_method"] != "sun_abraham":
             raise ValueError("aggregate() needs method='sun_abraham'")
@@ -594,7 +660,78 @@ class EventStudyResults(Results):
             groups = cells["e"]
         else:
             groups = pd.Series(np.where(cells["e"] >= 0, cells["cohort"], np.nan))
-        return _lincomb_table(beta, vcov, n, groups, self._extra["df"], self.alpha, kind)
+        table, R = _lincomb_table(beta, vcov, n, groups, self._extra["df"], self.alpha, kind)
+        prov = {k: v for k, v in self.provenance.items() if k not in ("overall_att", "overall_att_se")}
+        prov.update(
+            method=EventStudyAggregate.method,
+            aggregation=kind,
+            estimand={
+                "overall": "Sun-Abraham overall ATT: post-period (e >= 0) cohort x event cells "
+                           "weighted by their number of treated observations",
+                "event": "Sun-Abraham ATT by event time (cohort-share weights)",
+                "cohort": "Sun-Abraham ATT by cohort (post-period cells weighted by size)",
+            }[kind],
+        )
+        return EventStudyAggregate(
+            tidy=table, provenance=prov, alpha=self.alpha, extra={"term_vcov": R @ vcov @ R.T}
+        )
+
+    def sensitivity(
+        self,
+        *,
+        method: Literal["relative_magnitude", "smoothness"] = "relative_magnitude",
+        m: Any = None,
+        l_vec: Any = None,
+        alpha: float | None = None,
+    ) -> Results:
+        """Sensitivity of the post-period estimates to parallel-trends violations (HonestDiD).
+
+        Rambachan & Roth (2023) on the event-time estimates and their covariance (``vcov``):
+        ``betahat`` are the ``e < 0`` then ``e >= 0`` estimates relative to the reference period,
+        which must be ``e = -1`` (the normalisation the method's restrictions are written in).
+
+        Parameters
+        ----------
+        method : {"relative_magnitude", "smoothness"}
+            Restriction on the post-period violation (see :func:`kinerja_research.stats.honest_did`).
+        m : float or sequence of float, optional
+            Values of M̄ (relative magnitudes) or M (smoothness); ``None`` uses that function's default.
+        l_vec : array-like, optional
+            Weights on the post-period estimates (default: the first post-period effect).
+        alpha : float, optional
+            Defaults to this result's ``alpha``.
+
+        Returns
+        -------
+        Results
+            The :func:`~kinerja_research.stats.honest_did` results object.
+        """
+        from kinerja_research.stats.honestdid import honest_did
+
+        t = self._tidy
+        ref = self.provenance.get("ref")
+        if ref != -1:
+            raise ValueError(
+                f"sensitivity() needs the reference period e=-1 (this event study uses ref={ref}); "
+                "refit with event_study(..., ref=-1)"
+            )
+        e = t["e"].to_numpy()
+        if not np.all(np.diff(e) > 0):
+            raise ValueError("event times must be increasing and distinct for sensitivity()")
+        pre = int(np.sum(e < 0))
+        post = int(np.sum(e >= 0))
+        if pre < 1 or post < 1:
+            raise ValueError(
+                f"sensitivity() needs at least one pre-period and one post-period estimate; "
+                f"this event study has {pre} pre and {post} post"
+            )
+        kwargs: dict[str, Any] = {"method": method, "alpha": self.alpha if alpha is None else alpha}
+        if m is not None:
+            kwargs["m"] = m
+        if l_vec is not None:
+            kwargs["l_vec"] = l_vec
+        sigma = self.vcov.to_numpy()
+        return honest_did(t["estimate"].to_numpy(dtype=float), sigma, pre, post, **kwargs)
 
     def plot(self, ax: Any = None) -> Any:
         """Estimates against event time with confidence intervals; reference period at 0."""
@@ -623,6 +760,19 @@ class EventStudyResults(Results):
         return fig
 
 
+class EventStudyAggregate(Results):
+    """Aggregation of Sun–Abraham cohort × event coefficients (overall, by event time, by cohort)."""
+
+    method = "event_study_aggregate"
+
+    @property
+    def overall(self) -> pd.Series:
+        """The single aggregated row (``kind="overall"``) as a Series."""
+        if len(self._tidy) != 1:
+            raise ValueError("overall exists for aggregate('overall') only")
+        return self._tidy.iloc[0].copy()
+
+
 def _lincomb_table(
     beta: np.ndarray,
     vcov: np.ndarray,
@@ -631,7 +781,7 @@ def _lincomb_table(
     df: float,
     alpha: float,
     kind: str,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Size-weighted averages of coefficients within groups, SE from the full vcov (R V R')."""
     codes, labels = pd.factorize(groups, sort=True)  # missing group -> -1, left out
     valid = codes >= 0
@@ -652,7 +802,7 @@ def _lincomb_table(
     out["std_error"] = se
     for k, v in _t_inference(est, se, df, alpha).items():
         out[k] = v
-    return out[[*TIDY_COLUMNS, *[c for c in out.columns if c not in TIDY_COLUMNS]]]
+    return out[[*TIDY_COLUMNS, *[c for c in out.columns if c not in TIDY_COLUMNS]]], R
 
 
 def event_study(
@@ -712,13 +862,13 @@ def event_study(
     >>> on = (df["g"] > 0) & (df["t"] >= df["g"])
     >>> df["y"] = 0.01 * df["u"] + 0.1 * (df["t"] - 2000) + 0.5 * on + rng.normal(0, 0.1, len(df))
     >>> es = event_study(df, "y", "u", "t", "g", method="sun_abraham")
-    >>> bool(abs(es.aggregate("overall")["estimate"].iloc[0] - 0.5) < 0.1)
+    >>> bool(abs(es.aggregate("overall").overall["estimate"] - 0.5) < 0.1)
     True
     """
     if method not in ("twfe", "sun_abraham"):
         raise ValueError(f"method must be 'twfe' or 'sun_abraham', got {method!r}")
     _check_frame(data, [outcome, unit, time, cohort, cluster])
-    alpha = _check_alpha(alpha)
+    alpha = check_alpha(alpha)
     if isinstance(ref, bool) or not isinstance(ref, (int, np.integer)):
         raise TypeError(f"ref must be an integer event time, got {ref!r}")
     for name, v in (("min_e", min_e), ("max_e", max_e)):
@@ -811,7 +961,7 @@ def event_study(
         if method == "sun_abraham"
         else "never treated and not-yet/already treated (TWFE)",
     )
-    extra: dict[str, Any] = {"df": fit.df}
+    extra: dict[str, Any] = {"df": fit.df, "term_vcov": V}
     if method == "twfe":
         tidy = pd.DataFrame(
             {"term": [f"e={x}" for x in cells["e"]], "estimate": beta, "std_error": se}
@@ -838,8 +988,11 @@ def event_study(
         ce["e"] = cells["e"].to_numpy()
         ce["n_obs"] = cells["n_obs"].to_numpy()
         extra.update(cohort_effects=ce, vcov=V)
-        tidy = _lincomb_table(beta, V, ce["n_obs"].to_numpy(float), ce["e"], fit.df, alpha, "event")
-        overall = _lincomb_table(
+        tidy, R_event = _lincomb_table(
+            beta, V, ce["n_obs"].to_numpy(float), ce["e"], fit.df, alpha, "event"
+        )
+        extra["term_vcov"] = R_event @ V @ R_event.T
+        overall, _ = _lincomb_table(
             beta, V, ce["n_obs"].to_numpy(float),
             pd.Series(np.where(ce["e"] >= 0, "ATT", None), dtype="object"),
             fit.df, alpha, "overall",

@@ -21,12 +21,14 @@ Variance: the nonparametric bootstrap over rows with both models refitted in eve
 (``variance="bootstrap"``, the default for IPW and regression) or, for AIPW, the plug-in
 influence function with the nuisance models treated as known (``variance="influence"``, the
 default for AIPW; valid when both models are correct and asymptotically equivalent to the
-bootstrap otherwise when either is). The choice, the seed and the number of draws are recorded
+bootstrap otherwise when either is), or cross-fitted AIPW (``variance="crossfit"``), whose
+out-of-fold nuisance predictions keep the estimation of the models in the variance. The choice, the seed and the number of draws are recorded
 in ``provenance`` and printed.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -39,6 +41,7 @@ from sklearn.preprocessing import StandardScaler
 
 from kinerja_research.provenance import fingerprint
 from kinerja_research.stats._results import Results, normal_inference
+from kinerja_research.stats._validate import check_alpha
 
 __all__ = ["WeightingResults", "default_outcome_model", "default_propensity_model", "weighting"]
 
@@ -106,8 +109,6 @@ def _estimate(
         raise ValueError("a treatment arm is empty (after trimming)")
     if method != "reg" and not np.all((ps > 0) & (ps < 1)):
         raise ValueError("estimated propensities of exactly 0 or 1 (no overlap); use trim=")
-    n = len(y)
-    psi = None
     if method == "ipw":
         if estimand == "ate":
             w1, w0 = 1 / ps[t], 1 / (1 - ps[c])
@@ -117,24 +118,121 @@ def _estimate(
             est = y[t].mean() - np.sum(o * y[c]) / o.sum()
         return float(est), None, keep
     m0 = _fit_outcome(out_model, xo, y, c)
+    m1 = _fit_outcome(out_model, xo, y, t) if estimand == "ate" else None
+    if method == "reg":
+        return (float(np.mean(m1 - m0)) if m1 is not None else float((y - m0)[t].mean())), None, keep
+    est, psi = _aipw(d, y, ps, m0, m1, estimand)
+    return est, psi, keep
+
+
+def _aipw(
+    d: np.ndarray, y: np.ndarray, ps: np.ndarray, m0: np.ndarray, m1: np.ndarray | None,
+    estimand: str,
+) -> tuple[float, np.ndarray]:
+    """AIPW estimate and influence function from given nuisance predictions."""
     if estimand == "ate":
-        m1 = _fit_outcome(out_model, xo, y, t)
-        if method == "reg":
-            return float(np.mean(m1 - m0)), None, keep
         phi = m1 - m0 + d * (y - m1) / ps - (1 - d) * (y - m0) / (1 - ps)
         est = float(phi.mean())
-        psi = phi - est
-    else:
-        r = y - m0
-        if method == "reg":
-            return float(r[t].mean()), None, keep
-        o = (1 - d) * ps / (1 - ps)
-        w1, w0 = d / d.mean(), o / o.mean()
-        mu1, mu0 = np.sum(w1 * r) / n, np.sum(w0 * r) / n
-        est = float(mu1 - mu0)
-        # Influence function of the normalised DR ATT with the nuisance models held fixed.
-        psi = w1 * (r - mu1) - w0 * (r - mu0)
-    return est, psi, keep
+        return est, phi - est
+    n = len(y)
+    r = y - m0
+    o = (1 - d) * ps / (1 - ps)
+    w1, w0 = d / d.mean(), o / o.mean()
+    mu1, mu0 = np.sum(w1 * r) / n, np.sum(w0 * r) / n
+    # Influence function of the normalised DR ATT with the nuisance models held fixed.
+    return float(mu1 - mu0), w1 * (r - mu1) - w0 * (r - mu0)
+
+
+def _hat(design: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    """Leverages of (weighted) least squares: diag(W^½ X (X'WX)⁺ X' W^½)."""
+    w = np.ones(len(design)) if w is None else w
+    inv = np.linalg.pinv(design.T @ (w[:, None] * design))
+    return w * np.einsum("ij,jk,ik->i", design, inv, design)
+
+
+def _loo_influence(
+    x: np.ndarray, xo: np.ndarray, d: np.ndarray, y: np.ndarray, ps: np.ndarray, estimand: str
+) -> tuple[np.ndarray, int]:
+    """AIPW influence function at leave-one-out nuisance predictions (an n-fold cross-fit in
+    closed form), for the variance.
+
+    OLS outcome models: the exact leave-one-out prediction ``y_i - r_i / (1 - h_ii)`` for rows
+    of the arm the model is fitted on (rows of the other arm are out of sample already).
+    Logit propensity: one Newton step from the full fit, ``η_(-i) = η_i - h_ii (d_i - p_i) /
+    (p_i (1 - p_i) (1 - h_ii))`` (Pregibon 1981). A row alone in its covariate cell
+    (``h_ii`` = 1) has no leave-one-out prediction; it keeps its in-sample one (counted).
+    """
+    one = np.ones((len(y), 1))
+    xp, xm = np.column_stack([one, x]), np.column_stack([one, xo])
+    undefined = 0
+
+    def loo_outcome(arm: np.ndarray) -> np.ndarray:
+        nonlocal undefined
+        beta = np.linalg.lstsq(xm[arm], y[arm], rcond=None)[0]
+        pred = xm @ beta
+        h = np.zeros(len(y))
+        h[arm] = _hat(xm[arm])
+        ok = arm & (h < 1 - 1e-8)
+        undefined += int(np.sum(arm & ~ok))
+        pred[ok] = y[ok] - (y[ok] - pred[ok]) / (1 - h[ok])
+        return pred
+
+    m0 = loo_outcome(d == 0)
+    m1 = loo_outcome(d == 1) if estimand == "ate" else None
+    w = ps * (1 - ps)
+    h = _hat(xp, w)
+    ok = (h < 1 - 1e-8) & (w > 0)
+    undefined += int(np.sum(~ok))
+    eta = np.log(ps) - np.log1p(-ps)
+    eta[ok] = eta[ok] - h[ok] * (d[ok] - ps[ok]) / (w[ok] * (1 - h[ok]))
+    ps_loo = 1 / (1 + np.exp(-eta))
+    ps_loo = np.clip(ps_loo, 1e-12, 1 - 1e-12)
+    return _aipw(d, y, ps_loo, m0, m1, estimand)[1], undefined
+
+
+def _folds(d: np.ndarray, n_folds: int, rng: np.random.Generator) -> np.ndarray:
+    """Fold of each row, stratified by arm so every training set has both arms."""
+    fold = np.empty(len(d), dtype=np.int64)
+    for arm in (0.0, 1.0):
+        idx = np.flatnonzero(d == arm)
+        fold[rng.permutation(idx)] = np.arange(len(idx)) % n_folds
+    return fold
+
+
+def _crossfit(
+    x: np.ndarray, xo: np.ndarray, d: np.ndarray, y: np.ndarray, *, estimand: str,
+    ps_model: BaseEstimator, out_model: BaseEstimator, trim: tuple[float, float] | None,
+    n_folds: int, rng: np.random.Generator,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Cross-fitted AIPW (Chernozhukov et al. 2018, DML2): every row's nuisance predictions
+    come from models fitted on the other folds, so the influence function's residuals are
+    out-of-sample and its variance is not shrunk by the models' own fit.
+
+    Returns (estimate, influence function on kept rows, kept-rows mask, out-of-fold propensity).
+    """
+    fold = _folds(d, n_folds, rng)
+    ps = np.empty(len(y))
+    m0 = np.empty(len(y))
+    m1 = np.empty(len(y)) if estimand == "ate" else None
+    for k in range(n_folds):
+        test = fold == k
+        train = ~test
+        fitted = clone(ps_model).fit(x[train], d[train])
+        ps[test] = fitted.predict_proba(x[test])[:, list(fitted.classes_).index(1)]
+        ctl, trt = train & (d == 0), train & (d == 1)
+        m0[test] = clone(out_model).fit(xo[ctl], y[ctl]).predict(xo[test])
+        if m1 is not None:
+            m1[test] = clone(out_model).fit(xo[trt], y[trt]).predict(xo[test])
+    keep = np.ones(len(y), dtype=bool)
+    if trim is not None:
+        keep = (ps >= trim[0]) & (ps <= trim[1])
+    dk = d[keep]
+    if dk.min() == dk.max():
+        raise ValueError("a treatment arm is empty (after trimming)")
+    if not np.all((ps[keep] > 0) & (ps[keep] < 1)):
+        raise ValueError("estimated propensities of exactly 0 or 1 (no overlap); use trim=")
+    est, psi = _aipw(dk, y[keep], ps[keep], m0[keep], None if m1 is None else m1[keep], estimand)
+    return est, psi, keep, ps
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,6 +342,37 @@ def _models(model: Any, method: str) -> tuple[BaseEstimator, BaseEstimator]:
     return ps_model, out_model
 
 
+def _positivity(
+    x: np.ndarray, names: list[str], d: np.ndarray, ps: np.ndarray, keep: np.ndarray,
+    estimand: str,
+) -> str:
+    """Describe where treated/control comparisons are impossible ('' when nowhere).
+
+    The ATE needs both arms at every covariate value, the ATT controls wherever there are
+    treated units. Checked on 0/1 (dummy) covariates — a level lacking the needed arm — and on
+    the propensities (within 1e-6 of 0 or 1).
+    """
+    xk, dk, pk = x[keep], d[keep], ps[keep]
+    binary = np.all((xk == 0) | (xk == 1), axis=0)
+    problems = []
+    for j in np.flatnonzero(binary):
+        on = xk[:, j] == 1
+        n_t, n_c = int(dk[on].sum()), int((1 - dk[on]).sum())
+        if on.any() and ((estimand == "ate" and (n_t == 0 or n_c == 0))
+                         or (estimand == "att" and n_t > 0 and n_c == 0)):
+            problems.append(f"{names[j]} ({n_t} treated, {n_c} control)")
+    if estimand == "ate":
+        extreme = int(np.sum((pk < 1e-6) | (pk > 1 - 1e-6)))
+    else:
+        extreme = int(np.sum((pk > 1 - 1e-6) & (dk == 1)))
+    out = []
+    if problems:
+        out.append("covariate levels without both needed arms: " + ", ".join(problems))
+    if extreme:
+        out.append(f"{extreme} estimated propensities within 1e-6 of 0 or 1")
+    return "; ".join(out)
+
+
 def _weighted_moments(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return (w[:, None] * x).sum(axis=0) / w.sum()
 
@@ -263,8 +392,9 @@ def weighting(
     outcome_covariates: Sequence[str] | None = None,
     trim: tuple[float, float] | None = None,
     cluster: str | None = None,
-    variance: Literal["auto", "bootstrap", "influence"] = "auto",
+    variance: Literal["auto", "bootstrap", "influence", "crossfit", "loo"] = "auto",
     n_boot: int = 999,
+    n_folds: int = 5,
     random_state: int | None = 0,
     bins: int = 40,
     alpha: float = 0.05,
@@ -299,12 +429,24 @@ def weighting(
         shocks): the influence-function variance sums the influence function within clusters
         (with the small-sample factor G/(G−1)) and the bootstrap resamples whole clusters.
         Point estimates do not change.
-    variance : {"auto", "bootstrap", "influence"}
-        ``"auto"``: influence function for AIPW, bootstrap otherwise.
+    variance : {"auto", "bootstrap", "influence", "crossfit"}
+        ``"auto"``: influence function for AIPW, bootstrap otherwise. ``"crossfit"`` (AIPW
+        only): cross-fitted AIPW — the nuisance models of each of ``n_folds`` folds are fitted
+        on the other folds, and the influence-function variance uses those out-of-sample
+        predictions (Chernozhukov et al. 2018); the estimate itself is then the cross-fitted
+        one. It accounts for the estimation of the nuisance models, which the plug-in
+        ``"influence"`` ignores. ``"loo"`` (AIPW, default models): the same idea with one
+        fold per row, in closed form — the point estimate is the full-sample one and the
+        influence function is evaluated at leave-one-out predictions (exact for OLS, one
+        Newton step for the logit); deterministic, and free of the extreme out-of-fold
+        propensities that small covariate cells give K-fold cross-fitting (the synthetic
+        coverage test uses it).
     n_boot : int
         Bootstrap draws (rows, or clusters with ``cluster``, resampled; both models refitted).
+    n_folds : int
+        Folds of ``variance="crossfit"`` (stratified by treatment arm).
     random_state : int or None
-        Seed of the bootstrap (numpy ``default_rng``).
+        Seed of the bootstrap or of the fold assignment (numpy ``default_rng``).
     bins : int
         Bins of the propensity histograms kept for :meth:`WeightingResults.plot_overlap`.
     alpha : float
@@ -328,18 +470,24 @@ def weighting(
         raise ValueError(f"estimand must be 'ate' or 'att', not {estimand!r}")
     if method not in ("ipw", "aipw", "reg"):
         raise ValueError(f"method must be 'ipw', 'aipw' or 'reg', not {method!r}")
-    if variance not in ("auto", "bootstrap", "influence"):
-        raise ValueError(f"variance must be 'auto', 'bootstrap' or 'influence', not {variance!r}")
-    if variance == "influence" and method != "aipw":
-        raise ValueError("influence-function standard errors are implemented for method='aipw'")
+    if variance not in ("auto", "bootstrap", "influence", "crossfit", "loo"):
+        raise ValueError(
+            "variance must be 'auto', 'bootstrap', 'influence', 'crossfit' or 'loo', "
+            f"not {variance!r}"
+        )
+    if variance in ("influence", "crossfit", "loo") and method != "aipw":
+        raise ValueError(f"variance={variance!r} is implemented for method='aipw'")
+    if variance == "crossfit" and (
+        isinstance(n_folds, bool) or not isinstance(n_folds, (int, np.integer)) or n_folds < 2
+    ):
+        raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
     if variance == "auto":
         variance = "influence" if method == "aipw" else "bootstrap"
     if trim is not None:
         if len(trim) != 2 or not 0 <= trim[0] < trim[1] <= 1:
             raise ValueError(f"trim must be (low, high) with 0 <= low < high <= 1, got {trim!r}")
         trim = (float(trim[0]), float(trim[1]))
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    alpha = check_alpha(alpha)
     if variance == "bootstrap" and (not isinstance(n_boot, (int, np.integer)) or n_boot < 2):
         raise ValueError(f"n_boot must be an integer >= 2, got {n_boot!r}")
     for name, col in (("outcome", outcome), ("treatment", treatment), ("cluster", cluster)):
@@ -370,7 +518,26 @@ def weighting(
     ps = fitted_ps.predict_proba(x)[:, list(fitted_ps.classes_).index(1)]
     kw = {"estimand": estimand, "method": method, "ps_model": ps_model, "out_model": out_model,
           "trim": trim}
-    est, psi, keep = _estimate(x, xo, d, y, ps=ps, **kw)
+    if variance == "crossfit":
+        if min(d.sum(), (1 - d).sum()) < 2 * n_folds:
+            raise ValueError(
+                f"cross-fitting with {n_folds} folds needs at least {2 * n_folds} units in each "
+                "arm; use fewer folds or variance='influence'"
+            )
+        est, psi, keep, ps = _crossfit(
+            x, xo, d, y, estimand=estimand, ps_model=ps_model, out_model=out_model, trim=trim,
+            n_folds=int(n_folds), rng=np.random.default_rng(random_state),
+        )
+    else:
+        est, psi, keep = _estimate(x, xo, d, y, ps=ps, **kw)
+    n_loo_undefined = None
+    if variance == "loo":
+        if model is not None:
+            raise ValueError(
+                "variance='loo' has closed forms for the default models only (logit propensity, "
+                "OLS outcome); with custom models use variance='crossfit' or 'bootstrap'"
+            )
+        psi, n_loo_undefined = _loo_influence(x[keep], xo[keep], d[keep], y[keep], ps[keep], estimand)
 
     boot = None
     failed = 0
@@ -401,6 +568,17 @@ def weighting(
         sums = np.bincount(g_kept, weights=psi)
         n_g = int(np.count_nonzero(np.bincount(g_kept)))
         se = float(np.sqrt(n_g / (n_g - 1) * np.sum(sums**2)) / len(psi)) if n_g > 1 else float("nan")
+
+    positivity = _positivity(x, names, d, ps, keep, estimand)
+    if positivity:
+        warnings.warn(
+            f"positivity fails for the {estimand.upper()}: {positivity}; the estimate "
+            "extrapolates the outcome model there"
+            + ("; consider estimand='att', trim=(0.01, 0.99) or coarser covariates"
+               if estimand == "ate" else "; consider trim= or coarser covariates"),
+            UserWarning,
+            stacklevel=2,
+        )
 
     inf = normal_inference(np.array([est]), np.array([se]), alpha)
     n_t, n_c = int(d[keep].sum()), int((1 - d[keep]).sum())
@@ -455,11 +633,14 @@ def weighting(
     max_iter = getattr(last, "max_iter", None)
     converged = None if n_iter is None or max_iter is None else bool(np.max(n_iter) < max_iter)
 
-    variance_label = (
-        f"nonparametric bootstrap, {int(n_boot)} draws, models refitted"
-        if variance == "bootstrap"
-        else "plug-in influence function (nuisance models treated as known)"
-    )
+    variance_label = {
+        "bootstrap": f"nonparametric bootstrap, {int(n_boot)} draws, models refitted",
+        "crossfit": f"cross-fitted influence function ({int(n_folds)} folds, nuisance models "
+                    "fitted out of fold)",
+        "influence": "plug-in influence function (nuisance models treated as known)",
+        "loo": "influence function at leave-one-out nuisance predictions (closed-form n-fold "
+               "cross-fit: exact for OLS, one Newton step for the logit)",
+    }[variance]
     if cluster is not None:
         variance_label += (f", clusters of {cluster!r} resampled" if variance == "bootstrap"
                            else f", clustered by {cluster!r} (G/(G-1) factor)")
@@ -469,7 +650,9 @@ def weighting(
         "variance": variance_label,
         "cluster": cluster,
         "n_clusters": int(groups.max()) + 1 if groups is not None else None,
-        "seed": random_state if variance == "bootstrap" else None,
+        "seed": random_state if variance in ("bootstrap", "crossfit") else None,
+        "n_folds": int(n_folds) if variance == "crossfit" else None,
+        "n_loo_undefined": n_loo_undefined,
         "n_boot": int(n_boot) if variance == "bootstrap" else None,
         "failed_draws": failed if variance == "bootstrap" else None,
         "n_obs": int(keep.sum()),
@@ -480,6 +663,7 @@ def weighting(
         "outcome_model": repr(out_model) if method != "ipw" else None,
         "propensity_converged": converged,
         "propensity_range": (float(ps.min()), float(ps.max())),
+        "positivity": positivity or "no violation detected",
         "effective_control_sample_size": float(ess),
         "covariates": names,
         "data_fingerprint": fingerprint(

@@ -58,6 +58,10 @@ class Params:
     punishment_effect: float = 4.0
     #: Slope of the punishment effect in (achievement - 100), so the jump is smooth in the running variable.
     punishment_slope: float = 0.05
+    #: Share of unit-periods below 100 whose punishment is actually imposed (drawn independently
+    #: of everything else). 1 is the sharp design; below 1 the design is fuzzy and
+    #: ``unit_performance`` gains the treatment-received column ``punished``.
+    punishment_compliance: float = 1.0
     #: Share of regions (other than Kota Malang) adopting performance-based TPP.
     tpp_share: float = 0.5
     #: TPP adoption years, spread over the adopting regions.

@@ -30,6 +30,8 @@ class Truth:
     merit_att_simple: float
     merit_att_dynamic: pd.DataFrame
     punishment_jump: float
+    punishment_jump_fuzzy: float
+    punishment_compliance: float
     reward_att: float
     reward_att_gt: pd.DataFrame
     reward_att_ikm: float
@@ -57,7 +59,20 @@ class Truth:
         "punishment_jump": (
             "kinerja_research.analysis.panels.rd_panel", "next_achievement",
             "sharp RD estimand E[Y(1) - Y(0) | achievement = 100]: jump in next-period "
-            "achievement (%) of units punished for achievement < 100 under lelang_kinerja",
+            "achievement (%) of units punished for achievement < 100 under lelang_kinerja; "
+            "a sharp RD on the rule identifies it only when punishment_compliance = 1 (otherwise "
+            "it estimates punishment_compliance x this jump, the intention-to-treat effect)",
+        ),
+        "punishment_jump_fuzzy": (
+            "kinerja_research.analysis.designs.fuzzy_rd_panel", "next_achievement",
+            "fuzzy RD estimand: E[Y(1) - Y(0) | achievement = 100, complier], the effect of "
+            "punishment actually imposed, among units that are punished when below 100 "
+            "(treatment received: column punished)",
+        ),
+        "punishment_compliance": (
+            "kinerja_research.analysis.designs.fuzzy_rd_panel", "punished",
+            "fuzzy RD first stage: share of RD unit-periods that are compliers (punished when "
+            "below 100) = jump in P(punished) at achievement 100",
         ),
         "reward_att": (
             "kinerja_research.analysis.panels.reward_panel", "outcome",
@@ -143,6 +158,15 @@ def compute_truth(po: dict[str, pd.DataFrame], placement_period: int) -> Truth:
         jump = float(intercept)
     else:
         jump = float("nan")
+    comp = pun[pun["complier"]] if "complier" in pun.columns else pun
+    if len(comp) >= 2:
+        # the same intercept among compliers only: the local effect the fuzzy RD identifies
+        jump_fuzzy = float(np.polyfit(comp["achievement"] - 100, comp["y1"] - comp["y0"], 1)[1])
+    else:
+        jump_fuzzy = float("nan")
+    compliance = (
+        float(pun["complier"].mean()) if "complier" in pun.columns and len(pun) else float("nan")
+    )
 
     rew = po["reward"]
     rt = rew[rew["treated"]]
@@ -162,7 +186,8 @@ def compute_truth(po: dict[str, pd.DataFrame], placement_period: int) -> Truth:
     att = float(eff[pl["treatment"]].mean()) if pl["treatment"].any() else float("nan")
     return Truth(
         merit_att_gt=gt[["group", "time", "att", "n_units"]], merit_att_simple=simple,
-        merit_att_dynamic=dynamic, punishment_jump=jump, reward_att=reward_att,
+        merit_att_dynamic=dynamic, punishment_jump=jump, punishment_jump_fuzzy=jump_fuzzy,
+        punishment_compliance=compliance, reward_att=reward_att,
         reward_att_gt=_att_gt(rew, "skp1", "skp0"), reward_att_ikm=reward_ikm,
         malang_gap=gap, placement_ate=ate, placement_att=att,
         placement_period=int(placement_period),

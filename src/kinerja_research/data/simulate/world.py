@@ -354,9 +354,22 @@ def build(p: Params, seed: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.D
     ach0[:, 0] = 100 + mu + eps[:, 0] / np.sqrt(1 - ACHIEVEMENT_RHO**2)
     ach[:, 0] = ach0[:, 0]
     punished = np.zeros((n_units, T), dtype=bool)  # punished in year t for missing 100 in t-1
+    if not 0 < p.punishment_compliance <= 1:
+        raise ValueError(
+            f"punishment_compliance must be in (0, 1], got {p.punishment_compliance!r}"
+        )
+    fuzzy = p.punishment_compliance < 1
+    # Whether a unit-period's punishment would be imposed if it missed 100 (a complier). Its own
+    # stream (spawn key 8), drawn only for a fuzzy world: sharp worlds stay bit-identical.
+    complier = (
+        np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(8,))).random((n_units, T))
+        < p.punishment_compliance
+        if fuzzy else np.ones((n_units, T), dtype=bool)
+    )
     for t in range(1, T):
         ach0[:, t] = 100 + mu + ACHIEVEMENT_RHO * (ach[:, t - 1] - 100 - mu) + eps[:, t]
-        punished[:, t] = (lel_u > 0) & (years[t] >= lel_u) & (ach[:, t - 1] < 100)
+        punished[:, t] = ((lel_u > 0) & (years[t] >= lel_u) & (ach[:, t - 1] < 100)
+                          & complier[:, t])
         jump = p.punishment_effect + p.punishment_slope * (ach[:, t - 1] - 100)
         ach[:, t] = ach0[:, t] + punished[:, t] * jump
     rd_u, rd_s = np.nonzero((lel_u[:, None] > 0) & (years[None, 1:] >= lel_u[:, None]))
@@ -365,7 +378,11 @@ def build(p: Params, seed: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.D
     po["punishment"] = pd.DataFrame({
         "unit_id": _strings(unit_id_arr.take(pa.array(rd_u))),
         "region_id": _strings(pa.array(region_ids[u_reg[rd_u]])),
-        "period": years[rd_s], "achievement": x, "punished": x < 100,
+        "period": years[rd_s], "achievement": x,
+        # punished: treatment received; assigned: the rule (below 100); complier: would be
+        # punished if below 100. In a sharp world all three agree below 100.
+        "punished": punished[rd_u, rd_s + 1], "assigned": x < 100,
+        "complier": complier[rd_u, rd_s + 1],
         "y0": y0, "y1": y0 + p.punishment_effect + p.punishment_slope * (x - 100),
         "next_achievement": ach[rd_u, rd_s + 1],
     })
@@ -378,14 +395,19 @@ def build(p: Params, seed: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.D
     # achievement = mean over indicators of realization/target*100 (inverted when lower is better)
     realization = np.where(hib, target * ratio, target / ratio)
     perf_u = np.repeat(np.repeat(np.arange(n_units), T), K)
-    unit_performance = _synthetic(pd.DataFrame({
+    perf_cols = {
         "unit_id": _strings(unit_id_arr.take(pa.array(perf_u))),
         "period": _int(np.repeat(np.tile(years, n_units), K)),
         "indicator_id": _strings(_padded(np.tile(np.arange(K) + 1, n_ut), 2, "IKU")),
         "target": target.reshape(-1),
         "realization": realization.reshape(-1),
         "higher_is_better": _bool(hib.reshape(-1)),
-    }))
+    }
+    if fuzzy:
+        # the treatment received (unit punished in this period), repeated on its indicator rows:
+        # with imperfect compliance it cannot be derived from achievement and the rule
+        perf_cols["punished"] = _bool(np.repeat(punished.reshape(-1), K))
+    unit_performance = _synthetic(pd.DataFrame(perf_cols))
 
     # ---- employees ----------------------------------------------------------------------
     e_years = years if p.employee_years is None else np.arange(p.employee_years[0],
