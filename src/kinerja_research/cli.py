@@ -316,7 +316,8 @@ def reports(
 
 @app.command()
 def diagnose(
-    design: Annotated[str, typer.Argument(help="merit_did | punishment_rd | placement_aipw")],
+    design: Annotated[str, typer.Argument(
+        help="merit_did | merit_did_rcs | punishment_rd | punishment_rd_fuzzy | placement_aipw")],
     preset: Annotated[str, typer.Option(help="synthetic-world preset")] = "tiny",
     sims: Annotated[int, typer.Option(help="number of simulations")] = 500,
     seed: Annotated[int, typer.Option(help="master seed")] = 0,
@@ -324,9 +325,13 @@ def diagnose(
 ) -> None:
     """Diagnose a declared design by simulation: bias, RMSE, power, coverage, MDE."""
     from kinerja_research.analysis.designs import synthetic_designs
+    from kinerja_research.analysis.designs_rcs import rcs_designs
+    from kinerja_research.data.simulate.presets import PRESETS
     from kinerja_research.stats.diagnose import diagnose as run
 
-    designs = synthetic_designs(preset)
+    if preset not in PRESETS:
+        _fail(f"unknown preset {preset!r}; available: {', '.join(PRESETS)}")
+    designs = {**synthetic_designs(preset), **rcs_designs(preset)}
     if design not in designs:
         _fail(f"unknown design {design!r}; available: {', '.join(sorted(designs))}")
     res = run(designs[design], sims=sims, seed=seed, n_jobs=n_jobs, progress=sys.stderr.isatty())
