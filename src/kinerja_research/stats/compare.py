@@ -65,14 +65,20 @@ class Comparison:
         return body
 
     def summary(self, digits: int = 4) -> str:
-        """Plain-text table: estimates, standard errors in parentheses, then the footer."""
+        """Plain-text table: estimates, standard errors in parentheses, observations and level;
+        then one note per model naming its estimator and variance estimator (long names would
+        otherwise widen every column)."""
         body = self._cells(digits)
         foot = self._footer.astype(str)
+        short = foot.loc[[r for r in foot.index if r not in ("estimator", "variance")]]
         full = pd.concat([body, pd.DataFrame([["-" * 3] * len(self._names)],
-                                             index=["---"], columns=list(self._names)), foot])
+                                             index=["---"], columns=list(self._names)), short])
         with pd.option_context("display.width", 200, "display.max_columns", 50,
                                "display.max_colwidth", 60):
-            return full.to_string()
+            lines = [full.to_string(), ""]
+        for name in self._names:
+            lines.append(f"{name}: {foot.loc['estimator', name]}; variance: {foot.loc['variance', name]}")
+        return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()
