@@ -83,7 +83,7 @@ def write_index(out_dir: str | Path, grid: Grid, *, run: Mapping[str, Any]) -> P
             cell_txt = (f"cell {cell.get('index')} (In [{cell.get('execution_count')}])" if cell else "")
             failures.append(
                 f"<tr><td>{_e(spec.name)}</td><td>{_e(err.get('kind', ''))}</td>"
-                f"<td><b>{_e(err.get('ename', ''))}</b>: {_e(err.get('evalue', ''))}</td>"
+                f"<td><b>{_e(err.get('class', ''))}</b>: {_e(err.get('message', ''))}</td>"
                 f"<td>{_e(cell_txt)}{'<pre>' + _e(cell.get('source', '')) + '</pre>' if cell.get('source') else ''}</td>"
                 f"<td>{link}</td></tr>")
     versions = run.get("package_versions") or {}

@@ -180,7 +180,8 @@ def name_headers_found(text: str, *, name_headers: Iterable[str] = ()) -> list[s
     if "=%{" in text:
         for h in _HOVER.findall(text):
             check(h)
-    lines = text.splitlines()
+    # plain-text tables (printed frames) sit inside <pre> blocks of a page: read without tags
+    lines = (_html.unescape(_TAGS.sub("", text)) if "<" in text else text).splitlines()
     for i, line in enumerate(lines[:-1]):
         if not lines[i + 1].strip():
             continue
