@@ -34,12 +34,17 @@ def _files(root: Path) -> Iterable[Path]:
             yield p
 
 
-def code_files(project: str | Path = ".") -> list[Path]:
-    """The files :func:`code_fingerprint` hashes: the package, ``config/`` and the lock file."""
+def package_root() -> Path:
+    """The folder of the installed ``kinerja_research`` package (modules and rubric files)."""
     import kinerja_research
 
+    return Path(kinerja_research.__file__).resolve().parent
+
+
+def code_files(project: str | Path = ".") -> list[Path]:
+    """The files :func:`code_fingerprint` hashes: the package, ``config/`` and the lock file."""
     base = Path(project)
-    roots = [Path(kinerja_research.__file__).resolve().parent, base / "config", base / LOCK_FILE]
+    roots = [package_root(), base / "config", base / LOCK_FILE]
     return [f for r in roots for f in _files(r)]
 
 
@@ -51,9 +56,7 @@ def code_fingerprint(project: str | Path = ".") -> str:
     >>> code_fingerprint() == code_fingerprint()  # doctest: +SKIP
     True
     """
-    import kinerja_research
-
-    pkg = Path(kinerja_research.__file__).resolve().parent
+    pkg = package_root()
     base = Path(project).resolve()
     h = hashlib.sha256()
     for f in code_files(project):

@@ -360,9 +360,12 @@ class _Checker:
             raise self.fail(key, f"must be a mapping (key: value), not {value!r}")
         return dict(value)
 
-    def inside(self, key: str, base: Path, rel: Any) -> Path:
+    def inside(self, key: str, base: Path, rel: Any, *, absolute_ok: bool = False) -> Path:
         if not isinstance(rel, str) or not rel.strip():
             raise self.fail(key, f"must be a path inside the project, not {rel!r}")
+        if absolute_ok and Path(rel).is_absolute():
+            # data may live elsewhere (a shared drive) when the grid says so explicitly
+            return Path(rel)
         p = (base / rel).resolve()
         if not p.is_relative_to(base.resolve()):
             raise self.fail(key, f"{rel!r} points outside the project folder {base.resolve()}")
@@ -417,7 +420,7 @@ def load_grid(path: str | Path | Mapping[str, Any], *, lang: str | None = None,
     if extra:
         raise chk.fail(sorted(extra)[0], f"unknown key(s) {sorted(extra)} in the report grid; allowed: {sorted(_TOP_KEYS)}")
     base = Path(base_dir) if base_dir is not None else Path.cwd()
-    data = chk.inside("data", base, raw["data"]) if raw.get("data") is not None else None
+    data = chk.inside("data", base, raw["data"], absolute_ok=True) if raw.get("data") is not None else None
     engine = raw.get("engine", "auto")
     if engine not in ENGINES:
         raise chk.fail("engine", f"grid engine must be one of {list(ENGINES)}, not {engine!r}")

@@ -423,8 +423,9 @@ def _run_locked(g: Grid, selected: tuple[ReportSpec, ...], *, eng: str, out: Pat
     bar = _Progress(len(todo), progress and sys.stderr.isatty())
 
     def record(spec: ReportSpec, job: ReportJob, manifest: dict[str, Any], outcome: ExecutionOutcome) -> None:
-        if outcome.status != "ok" and (outcome.error or {}).get("kind") in {"crash", "runner", "timeout", "interrupt"}:
-            # A report whose process died leaves nothing that could pass for a result.
+        if outcome.status != "ok" and (outcome.error or {}).get("kind") in {"crash", "runner", "timeout"}:
+            # A report whose process died leaves nothing that could pass for a result. (An
+            # interrupted one wrote nothing: its previous page, if any, stays, unlisted.)
             from kinerja_research.reports.publish import remove
 
             remove(job.ipynb_path, job.html_path, Path(job.html_path).with_suffix(".pdf"))
