@@ -142,6 +142,8 @@ def reports(
     wait: Annotated[float, typer.Option(min=0, help="seconds to wait for another run writing to --out")] = 0.0,
 ) -> None:
     """Render the report grid (study notebooks and regional reports) to HTML."""
+    from rich.markup import escape
+
     from kinerja_research.reports import run_reports
     from kinerja_research.reports.lock import OutputLocked
     from kinerja_research.reports.runner import RunInterrupted
@@ -154,18 +156,18 @@ def reports(
             out_dir=out, progress=sys.stderr.isatty(), pdf=pdf, engine=engine, lock_wait=wait,
         )
     except RunInterrupted as exc:
-        err.print(f"[yellow]interrupted:[/] {exc.summary}; "
+        err.print(f"[yellow]interrupted:[/] {escape(str(exc.summary))}; "
                   f"{len(exc.summary.interrupted)} report(s) marked interrupted")
         raise typer.Exit(130) from None
     except ImportError as exc:
-        _fail(_install_hint(exc))
+        _fail(escape(_install_hint(exc)))
     except OutputLocked as exc:
-        _fail(str(exc), code=75)
+        _fail(escape(str(exc)), code=75)
     except (ValueError, OSError) as exc:
-        _fail(str(exc))
+        _fail(escape(str(exc)))
     console.print(str(summary))
     for name, error in summary.errors.items():
-        err.print(f"[red]failed:[/] {name}: {error}")
+        err.print(f"[red]failed:[/] {escape(name)}: {escape(error)}")
     raise typer.Exit(summary.exit_code)
 
 

@@ -223,10 +223,14 @@ def _signals_raise() -> Iterator[None]:
 
 def _stop_children() -> None:
     """Stop every process this run started (workers, fork server, report children, kernels)."""
+    from multiprocessing import resource_tracker
+
     import psutil
 
+    # multiprocessing's resource tracker is this process's housekeeper, not a report: it stays
+    keep = {getattr(resource_tracker._resource_tracker, "_pid", None)}
     try:
-        kids = psutil.Process().children(recursive=True)
+        kids = [k for k in psutil.Process().children(recursive=True) if k.pid not in keep]
     except psutil.Error:
         return
     for k in kids:
