@@ -60,7 +60,7 @@ class ExecutionOutcome:
     outputs: dict[str, str] = field(default_factory=dict)
     engine: str = "fork"
     title: str = ""
-    synthetic: bool = False
+    synthetic: bool | None = None  # None: the report produced nothing to tell
     lang: str = "id"
 
     def to_dict(self) -> dict[str, Any]:

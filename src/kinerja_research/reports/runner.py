@@ -212,7 +212,7 @@ def _signals_raise() -> Iterator[None]:
 
     old_term = signal.signal(signal.SIGTERM, on_term)
     old_int = signal.getsignal(signal.SIGINT)
-    if old_int in (signal.SIG_IGN, signal.SIG_DFL, None):
+    if old_int in (signal.SIG_DFL, None):  # SIG_IGN (a background job) stays ignored
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
