@@ -506,6 +506,7 @@ def _run_locked(g: Grid, selected: tuple[ReportSpec, ...], *, eng: str, out: Pat
 
 def _run_pool(todo: list[tuple[ReportSpec, ReportJob, dict[str, Any]]], n: int, engine: str, retries: int,
               g: Grid, out: Path, record: Callable[..., None]) -> None:
+    ctx: Any
     if engine == "fork":
         # forkserver: workers start from a clean server process, whatever threads this process
         # runs; the server imports and warms everything once, so each worker starts warm.
