@@ -81,12 +81,12 @@ class _Peak(threading.Thread):
 
     def __init__(self, pid: int, every: float = 1.0) -> None:
         super().__init__(daemon=True)
-        self.pid, self.every, self.peak, self._stop = pid, every, 0, threading.Event()
+        self.pid, self.every, self.peak, self._halt = pid, every, 0, threading.Event()
 
     def run(self) -> None:
         import psutil
 
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 root = psutil.Process(self.pid)
                 procs = [root, *root.children(recursive=True)]
@@ -99,10 +99,10 @@ class _Peak(threading.Thread):
                 except psutil.Error:
                     continue
             self.peak = max(self.peak, total)
-            self._stop.wait(self.every)
+            self._halt.wait(self.every)
 
     def stop(self) -> int:
-        self._stop.set()
+        self._halt.set()
         self.join()
         return self.peak
 
