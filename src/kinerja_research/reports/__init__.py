@@ -1,7 +1,8 @@
 """Batch report rendering: grid, runner, engines, publishing (privacy scan), manifests, index.
 
-Modules, one job each: ``grid`` (the YAML grid), ``runner`` (the run: keys, pool, Dask,
-interrupts), ``lock`` (one run per output folder), ``supervise`` (a process per report: fork or
+Modules, one job each: ``grid`` (the YAML grid), ``runner`` (one run: keys, manifests, index,
+summary), ``pool`` (where reports run: local workers or Dask), ``interrupts`` (SIGINT/SIGTERM,
+stopping child processes), ``lock`` (one run per output folder), ``supervise`` (a process per report: fork or
 subprocess, timeouts, retries), ``pipeline`` (papermill's pipeline for one report), ``pm_engine``
 (the ``kinerja-fork`` papermill engine), ``shell`` (the in-process IPython shell), ``warmup``
 (worker warm-up), ``publish`` (the only writer into the reports folder), ``privacy`` (NIP and

@@ -23,19 +23,17 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import multiprocessing as mp
 import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kinerja_research.reports.grid import Grid, ReportSpec, data_fingerprint, load_grid
+from kinerja_research.reports.interrupts import signals_raise, stop_children
 from kinerja_research.reports.job import ENGINES, ExecutionOutcome, ReportJob, failed_outcome
 from kinerja_research.reports.manifest import (
     git_commit,
@@ -45,7 +43,7 @@ from kinerja_research.reports.manifest import (
     report_key,
     write_manifest,
 )
-from kinerja_research.reports.warmup import DEFAULT_PRELOAD
+from kinerja_research.reports.pool import run_dask, run_pool
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -111,37 +109,6 @@ class RunSummary:
 
 
 # --------------------------------------------------------------------------------------------
-# Worker-side functions (module level so they pickle for process pools and Dask).
-# --------------------------------------------------------------------------------------------
-
-
-def _init_worker(preload: tuple[str, ...], datasets: tuple[str, ...], engine: str) -> None:
-    # Ctrl-C reaches the whole process group; stopping the workers is the runner's job, so a
-    # report never sees a KeyboardInterrupt that it would render as its result.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from kinerja_research.reports.warmup import prepare_worker
-
-    prepare_worker((*DEFAULT_PRELOAD, *preload), datasets=datasets, engine=engine)
-
-
-def _work(job: ReportJob, engine: str, retries: int, preload: tuple[str, ...] = (),
-          datasets: tuple[str, ...] = (), running: dict[str, Any] | None = None,
-          isolate: str = "fork") -> dict[str, Any]:
-    """Run one report in a worker: mark it running, execute, return the outcome as a dict."""
-    from kinerja_research.reports.supervise import execute_report
-    from kinerja_research.reports.warmup import prepare_worker
-
-    if isolate == "fork":
-        prepare_worker((*DEFAULT_PRELOAD, *preload), datasets=datasets, engine=engine)  # no-op once warm
-    if running is not None:
-        # "running" with this worker's pid tells the parent, if the worker dies, that this
-        # report was in flight (and so spends one of its attempts).
-        write_manifest(running["path"], {**running["manifest"], "status": "running", "worker_pid": os.getpid(),
-                                         "started": dt.datetime.now(dt.UTC).isoformat()})
-    return execute_report(job, engine=engine, retries=retries, isolate=isolate).to_dict()
-
-
-# --------------------------------------------------------------------------------------------
 # The runner.
 # --------------------------------------------------------------------------------------------
 
@@ -196,50 +163,6 @@ def _rel(path: Path, base: Path) -> str:
 def _header(spec: ReportSpec) -> str:
     where = " ".join(str(spec.merged[k]) for k in ("region", "period") if spec.merged.get(k) is not None)
     return where or spec.title
-
-
-@contextlib.contextmanager
-def _signals_raise() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt in the main thread, as Ctrl-C does."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_term(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
-
-    old_term = signal.signal(signal.SIGTERM, on_term)
-    old_int = signal.getsignal(signal.SIGINT)
-    if old_int in (signal.SIG_DFL, None):  # SIG_IGN (a background job) stays ignored
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old_term)
-        signal.signal(signal.SIGINT, old_int if old_int is not None else signal.SIG_DFL)
-
-
-def _stop_children() -> None:
-    """Stop every process this run started (workers, fork server, report children, kernels)."""
-    from multiprocessing import resource_tracker
-
-    import psutil
-
-    # multiprocessing's resource tracker is this process's housekeeper, not a report: it stays
-    keep = {getattr(resource_tracker._resource_tracker, "_pid", None)}
-    try:
-        kids = [k for k in psutil.Process().children(recursive=True) if k.pid not in keep]
-    except psutil.Error:
-        return
-    for k in kids:
-        with contextlib.suppress(psutil.Error):
-            k.terminate()
-    _, alive = psutil.wait_procs(kids, timeout=3)
-    for k in alive:
-        with contextlib.suppress(psutil.Error):
-            k.kill()
 
 
 def run_reports(
@@ -347,7 +270,7 @@ def run_reports(
 
     from kinerja_research.reports.lock import output_lock
 
-    with output_lock(out, wait=lock_wait), _signals_raise():
+    with output_lock(out, wait=lock_wait), signals_raise():
         return _run_locked(g, selected, eng=eng, out=out, base=base, t0=t0, force=force, workers=workers,
                            scheduler=scheduler, progress=progress, data_fp=data_fingerprint,
                            timeout=timeout, retries=retries, use_pdf=use_pdf)
@@ -478,9 +401,9 @@ def _run_locked(g: Grid, selected: tuple[ReportSpec, ...], *, eng: str, out: Pat
             if todo:
                 n = workers or os.cpu_count() or 1
                 if scheduler is not None:
-                    _run_dask(todo, scheduler, eng, retries, g, record)
+                    run_dask(todo, scheduler, eng, retries, g, record)
                 else:
-                    _run_pool(todo, min(n, len(todo)), eng, retries, g, out, record)
+                    run_pool(todo, min(n, len(todo)), eng, retries, g, out, record)
         finally:
             bar.close()
     except KeyboardInterrupt:
@@ -488,7 +411,7 @@ def _run_locked(g: Grid, selected: tuple[ReportSpec, ...], *, eng: str, out: Pat
         # Ignore further Ctrl-C while the folder is made consistent.
         with contextlib.suppress(ValueError):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _stop_children()
+        stop_children()
         for spec, job, manifest in todo:
             if spec.name not in recorded:
                 record(spec, job, manifest, failed_outcome(
@@ -502,99 +425,3 @@ def _run_locked(g: Grid, selected: tuple[ReportSpec, ...], *, eng: str, out: Pat
     if interrupted:
         raise RunInterrupted(summary)
     return summary
-
-
-def _run_pool(todo: list[tuple[ReportSpec, ReportJob, dict[str, Any]]], n: int, engine: str, retries: int,
-              g: Grid, out: Path, record: Callable[..., None]) -> None:
-    ctx: Any
-    if engine == "fork":
-        # forkserver: workers start from a clean server process, whatever threads this process
-        # runs; the server imports and warms everything once, so each worker starts warm.
-        ctx = mp.get_context("forkserver")
-        with contextlib.suppress(ValueError, RuntimeError):
-            ctx.set_forkserver_preload(["kinerja_research.reports._warm", *g.preload])
-    else:
-        # No fork anywhere: the portable path (macOS, Windows); each report runs in its kernel.
-        ctx = mp.get_context("spawn")
-    attempts: dict[str, int] = {}
-    pending = list(todo)
-    while pending:
-        with ProcessPoolExecutor(max_workers=min(n, len(pending)), mp_context=ctx, initializer=_init_worker,
-                                 initargs=(g.preload, g.preload_datasets, engine)) as pool:
-            futs = {}
-            for item in pending:
-                spec, job, manifest = item
-                running = {"path": str(manifest_path(out, spec.name)), "manifest": manifest}
-                futs[pool.submit(_work, job, engine, retries, g.preload, g.preload_datasets, running)] = item
-            pending = []
-            broken: list[tuple[ReportSpec, ReportJob, dict[str, Any]]] = []
-            remaining = set(futs)
-            try:
-                while remaining:
-                    done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        spec, job, manifest = futs[fut]
-                        try:
-                            outcome = ExecutionOutcome(**fut.result())
-                        except BrokenProcessPool:
-                            # A worker process died. Reports it had started spend an attempt; the
-                            # ones still queued are resubmitted to a fresh pool as they were.
-                            broken.append(futs[fut])
-                            continue
-                        except Exception as exc:  # noqa: BLE001 - reported in this report's manifest
-                            outcome = failed_outcome(job, kind="runner", cls=type(exc).__name__, message=str(exc),
-                                                     engine=engine)
-                        if attempts.get(spec.name):
-                            outcome.attempts += attempts[spec.name]
-                        record(spec, job, manifest, outcome)
-            except KeyboardInterrupt:
-                _stop_children()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-        if not broken:
-            continue
-        states = {spec.name: (read_manifest(manifest_path(out, spec.name)) or {}).get("status")
-                  for spec, _, _ in broken}
-        # A worker process died. Reports it had started ("running") spend an attempt; the ones
-        # still queued go to a fresh pool as they were — unless none had started, i.e. workers
-        # die on start-up, when every report spends one (so the loop always ends).
-        in_flight = {n for n, st in states.items() if st == "running"} or set(states)
-        for spec, job, manifest in broken:
-            if spec.name in in_flight:
-                attempts[spec.name] = attempts.get(spec.name, 0) + 1
-            if attempts.get(spec.name, 0) > retries:
-                record(spec, job, manifest, failed_outcome(
-                    job, kind="crash", cls="WorkerCrash", engine=engine, attempts=attempts[spec.name],
-                    message=f"the worker process running this report died ({attempts[spec.name]} attempts)"))
-            else:
-                write_manifest(manifest_path(out, spec.name), {**manifest, "status": "queued"})
-                pending.append((spec, job, manifest))
-
-
-def _run_dask(todo: list[tuple[ReportSpec, ReportJob, dict[str, Any]]], scheduler: Any, engine: str,
-              retries: int, g: Grid, record: Callable[..., None]) -> None:
-    # Dask workers run tasks in threads: forking there would copy a process mid-way through other
-    # threads' work. The shell engine therefore runs each report in a fresh subprocess; the
-    # papermill engine's kernel is already a process of its own.
-    from distributed import Client, as_completed
-
-    own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
-    isolate = "subprocess" if engine == "fork" else "fork"
-    try:
-        futs = {}
-        for item in todo:
-            _, job, _ = item
-            fut = client.submit(_work, job, engine, retries, g.preload, g.preload_datasets, None, isolate,
-                                pure=False, key=f"kinerja-report-{job.name}-{time.time_ns()}")
-            futs[fut] = item
-        for fut in as_completed(list(futs)):
-            spec, job, manifest = futs[fut]
-            try:
-                outcome = ExecutionOutcome(**fut.result())
-            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after Dask's own retries
-                outcome = failed_outcome(job, kind="crash", cls=type(exc).__name__, message=str(exc), engine=engine)
-            record(spec, job, manifest, outcome)
-    finally:
-        if own:
-            client.close()
