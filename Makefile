@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 # Re-pin after changing dependencies in pyproject.toml (keeps the installed versions it can).
-lock: $(STAMP)
+lock:
 	bash scripts/lock.sh
 
 data: $(WORLD)

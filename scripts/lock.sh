@@ -9,9 +9,14 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 LOCK=requirements.lock
 EXTRAS=(--extra notebooks --extra dev --extra dist --extra bench)
+if [[ ! -x "$VENV/bin/python" ]]; then
+  "${PYTHON:-python3}" -m venv "$VENV"
+fi
 if [[ ! -x "$VENV/bin/uv" ]]; then
   "$VENV/bin/python" -m pip install --quiet "uv>=0.5"
 fi
+# Works before the environment matches pyproject.toml (that is when a re-lock is needed): it only
+# reads what is installed.
 if [[ "${1:-}" != "--upgrade" ]]; then
   seed=$(mktemp)
   # the environment's own versions, without the project itself (editable) and uv's own pin
