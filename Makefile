@@ -5,20 +5,28 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Pinned versions (make lock regenerates it from pyproject.toml). Installed as constraints: a
+# package pyproject.toml names that the lock lacks yet still installs (unpinned) until the next
+# make lock.
+LOCK   := requirements.lock
 WORLD  := data/synthetic/study.json
 
 DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: install data reports test test-fast lab bench lint clean docs
+.PHONY: install lock data reports test test-fast lab bench lint clean docs
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[notebooks,dev,dist]"
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[notebooks,dev,dist]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (kinerja_research)" >/dev/null
 	touch $(STAMP)
+
+# Re-pin after changing dependencies in pyproject.toml (keeps the installed versions it can).
+lock:
+	bash scripts/lock.sh
 
 data: $(WORLD)
 
@@ -39,13 +47,13 @@ lab: $(STAMP) $(WORLD)
 	$(VENV)/bin/jupyter lab notebooks/
 
 bench: $(STAMP) $(WORLD)
-	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 # The documentation site (docs/_build/html/index.html): offline, warnings are errors, every
 # worked example is executed. tests/test_docs.py runs the same build inside `make test`.
 $(DOCS_STAMP): pyproject.toml $(STAMP)
-	$(PY) -m pip install --quiet -e ".[docs]"
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[docs]"
 	touch $(DOCS_STAMP)
 
 docs: $(DOCS_STAMP)

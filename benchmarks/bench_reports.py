@@ -164,8 +164,10 @@ def measure(case_name: str, n: int, repeat: int) -> tuple[bool, bool]:
     """
     import nbformat
 
-    from kinerja_research.reports.engine import notebook_structure
     from kinerja_research.reports.runner import run_reports
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from reports_support import notebook_structure
 
     case = _case(case_name, n)
     nb_path, params = case["notebook"], case["params"]
@@ -173,7 +175,8 @@ def measure(case_name: str, n: int, repeat: int) -> tuple[bool, bool]:
     try:
         # The machine is shared, so the runner and the floor are measured `repeat` times,
         # interleaved, and the best of each is kept; stock papermill (slow) once.
-        grid = {"engine": "fork", **case["grid"], "reports": [{
+        # Indonesian only and the executed notebooks published: the papermill comparison reads them.
+        grid = {"engine": "fork", "languages": ["id"], "publish_ipynb": True, **case["grid"], "reports": [{
             "notebook": str(nb_path.relative_to(ROOT)), "name": "regional/{region}_{period}",
             "for_each": case["for_each"], "parameters": case["parameters"]}]}
         nb = nbformat.read(nb_path, as_version=4)

@@ -157,13 +157,13 @@ def test_scores_are_cached_per_study(study: kr.Study, region: str) -> None:
 
 def test_grid_expands_to_38_regional_reports(tmp_path: Path) -> None:
     raw = repository_grid_raw(tmp_path)
-    assert raw["defaults"] == {"dataset": "synthetic", "lang": "id", "seed": 0, "k": 5}
+    assert raw["defaults"] == {"dataset": "synthetic", "seed": 0, "k": 5}  # lang comes from `languages`
     assert raw["preload_datasets"] == ["synthetic"]
     # study notebooks written elsewhere are checked by test_grid_lists_every_study_notebook
     raw["reports"] = [e for e in raw["reports"] if (ROOT / e["notebook"]).exists()]
     grid = load_grid(raw, base_dir=ROOT)
-    reg = grid.select("regional/*")
-    assert len(reg) == 38
+    reg = [r for r in grid.select("regional/*") if r.lang == "id"]
+    assert len(reg) == 38 and len(grid.select("regional/*")) == 76  # and each in English at en/…
     assert {r.parameters["period"] for r in reg} == {PERIOD}
     assert all(r.name == f"regional/{r.parameters['region']}_{PERIOD}" for r in reg)
     assert "regional/3573_2024" in {r.name for r in reg}
@@ -178,7 +178,7 @@ def test_grid_lists_every_study_notebook(tmp_path: Path) -> None:
              "04_rewards_punishments", "05_malang_synthetic_control", "06_placement_weighting"]
     assert [e["notebook"] for e in raw["reports"][:7]] == [f"notebooks/{s}.ipynb" for s in stems]
     grid = load_grid(raw, base_dir=ROOT)  # fails while a listed notebook is missing
-    assert len(grid.reports) == 7 + 38
+    assert len(grid.reports) == (7 + 38) * 2  # each in Indonesian and English
 
 
 def test_covered_periods_follows_the_tables() -> None:

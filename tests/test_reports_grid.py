@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import repository_grid_raw
 
 from kinerja_research.reports.grid import (
+    GridError,
     check_parameters,
     data_fingerprint,
     load_grid,
@@ -49,7 +50,7 @@ def _grid(**extra: object) -> dict:
     entry = {"notebook": "tests/notebooks/ok.ipynb", "name": "ok/{label}_{n}",
              "for_each": {"label": ["a", "b"], "n": [1, 2]}}
     entry.update(extra)
-    return {"defaults": {"lang": "id", "seed": 1, "k": 5}, "reports": [entry]}
+    return {"defaults": {"seed": 1, "k": 5}, "languages": ["id"], "reports": [entry]}
 
 
 def test_for_each_expands_the_product() -> None:
@@ -57,15 +58,25 @@ def test_for_each_expands_the_product() -> None:
     assert [r.name for r in g.reports] == ["ok/a_1", "ok/a_2", "ok/b_1", "ok/b_2"]
     r = g.reports[0]
     # defaults reach only the notebooks that declare them (ok.ipynb has no k)
-    assert r.parameters == {"lang": "id", "seed": 1, "label": "a", "n": 1}
+    assert r.parameters == {"seed": 1, "label": "a", "n": 1, "lang": "id"}
     assert r.merged == {"label": "a", "n": 1, "lang": "id", "seed": 1}
     assert r.title.startswith("Fixture report — label a")
 
 
-def test_lang_override_and_select() -> None:
-    g = load_grid(_grid(), lang="en", base_dir=ROOT)
+def test_every_report_in_each_language_at_its_own_path() -> None:
+    raw = {**_grid(), "languages": ["id", "en"]}
+    g = load_grid(raw, base_dir=ROOT)
+    assert [r.name for r in g.reports][:2] == ["ok/a_1", "en/ok/a_1"]
+    assert {(r.name.startswith("en/"), r.lang, r.merged["lang"]) for r in g.reports} == {(False, "id", "id"),
+                                                                                         (True, "en", "en")}
+    assert {r.base_name for r in g.reports} == {"ok/a_1", "ok/a_2", "ok/b_1", "ok/b_2"}
+    assert load_grid({k: v for k, v in raw.items() if k != "languages"}, base_dir=ROOT).languages == ("id", "en")
+
+
+def test_lang_restricts_and_select() -> None:
+    g = load_grid({**_grid(), "languages": ["id", "en"]}, lang="en", base_dir=ROOT)
     assert {r.merged["lang"] for r in g.reports} == {"en"}
-    assert [r.name for r in g.select("ok/b_*")] == ["ok/b_1", "ok/b_2"]
+    assert [r.name for r in g.select("ok/b_*")] == ["en/ok/b_1", "en/ok/b_2"]  # base names match too
     with pytest.raises(ValueError, match="lang must be"):
         load_grid(_grid(), lang="fr", base_dir=ROOT)
 
@@ -77,7 +88,7 @@ def test_for_each_from_csv(tmp_path: Path) -> None:
     g = load_grid({"reports": [{"notebook": "nb.ipynb", "name": "r/{region}",
                                 "for_each": {"region": {"csv": "regions.csv", "column": "region_id",
                                                         "where": {"kind": "kota"}}}}]}, base_dir=tmp_path)
-    assert [r.name for r in g.reports] == ["r/3573"]
+    assert [r.name for r in g.reports] == ["r/3573", "en/r/3573"]
 
 
 @pytest.mark.parametrize(("grid", "msg"), [
@@ -145,3 +156,66 @@ def test_notebook_modules_finds_imports_and_lazy_subpackages() -> None:
     assert not any(m.startswith("kinerja_research.analysis.i18n.") for m in mods)  # functions are not modules
     g = load_grid({"reports": [{"notebook": "tests/notebooks/regional.ipynb"}], "preload": ["json"]}, base_dir=ROOT)
     assert g.preload[0] == "json" and "kinerja_research.analysis.i18n" in g.preload
+
+
+OK = "tests/notebooks/ok.ipynb"
+
+
+@pytest.mark.parametrize(("grid", "key", "msg"), [
+    ({"timeout": "ten"}, "timeout", "number of seconds"),
+    ({"timeout": -5}, "timeout", "positive, finite"),
+    ({"timeout": 0}, "timeout", "positive, finite"),
+    ({"timeout": True}, "timeout", "number of seconds"),
+    ({"timeout": float("inf")}, "timeout", "positive, finite"),
+    ({"timeout": "1e400"}, "timeout", "number of seconds"),
+    ({"engine": "kernel"}, "engine", "must be one of"),
+    ({"name_headers": "nama_asn"}, "name_headers", "list of names"),
+    ({"name_headers": ["ok", ""]}, "name_headers", "non-empty"),
+    ({"languages": ["fr"]}, "languages", "distinct languages"),
+    ({"languages": []}, "languages", "distinct languages"),
+    ({"languages": "id"}, "languages", "list of names"),
+    ({"pdf": "yes please"}, "pdf", "true or false"),
+    ({"publish_ipynb": 1}, "publish_ipynb", "true or false"),
+    ({"preload": "json"}, "preload", "list of names"),
+    ({"defaults": ["seed"]}, "defaults", "mapping"),
+    ({"defaults": {"lang": "en"}}, "defaults.lang", "languages"),
+    ({"data": "../outside"}, "data", "outside the project"),
+    ({"reports": [{"notebook": "../x.ipynb"}]}, "reports[0].notebook", "outside the project"),
+    ({"reports": [{"notebook": OK, "timeout": "soon"}]}, "timeout", "number of seconds"),
+    ({"reports": [{"notebook": OK, "parameters": ["x"]}]}, "parameters", "mapping"),
+    ({"reports": [{"notebook": OK, "for_each": {"label": {"nope": 1}}}]}, "for_each.label", "column"),
+    ({"reports": [{"notebook": OK, "title": 5}]}, "title", "text"),
+])
+def test_every_bad_value_is_named(grid: dict, key: str, msg: str) -> None:
+    raw = {"reports": [{"notebook": OK}], **grid}
+    with pytest.raises(GridError) as info:
+        load_grid(raw, base_dir=ROOT)
+    assert key in str(info.value) and msg in str(info.value)
+
+
+def test_yaml_errors_name_the_line_and_column(tmp_path: Path) -> None:
+    p = tmp_path / "grid.yml"
+    p.write_text("reports:\n  - notebook: tests/notebooks/ok.ipynb\n    parameters: {label: [a, b}\n")
+    with pytest.raises(GridError, match=r"YAML syntax error at line 3, column \d+"):
+        load_grid(p, base_dir=ROOT)
+    p.write_text("timeout: ten\nreports:\n  - notebook: tests/notebooks/ok.ipynb\n")
+    with pytest.raises(GridError, match=r"grid.yml, line 1: timeout: must be a number of seconds, not 'ten'"):
+        load_grid(p, base_dir=ROOT)
+    with pytest.raises(GridError, match="is a folder"):
+        load_grid(tmp_path, base_dir=ROOT)
+
+
+def test_a_bad_grid_touches_no_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kinerja_research.reports.runner import run_reports
+
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out"
+    out.mkdir()
+    m = {"status": "ok", "key": "k", "outputs": {}}
+    write_manifest(out / "ok.manifest.json", m)
+    before = (out / "ok.manifest.json").read_bytes()
+    for bad in ({"timeout": "ten"}, {"timeout": -5}, {"name_headers": "nama"}):
+        with pytest.raises(GridError):
+            run_reports({"reports": [{"notebook": OK, "name": "ok"}], **bad}, out_dir=out, progress=False)
+    assert (out / "ok.manifest.json").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["ok.manifest.json"]

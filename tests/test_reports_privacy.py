@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ from kinerja_research.analysis.suppression import (
     k_anonymity,
     suppress_small,
 )
-from kinerja_research.reports.privacy import scan_html, scan_text
+from kinerja_research.reports.privacy import redact, scan_html, scan_text
 
 
 def test_k_default_is_five() -> None:
@@ -103,3 +104,76 @@ def test_scan_html_reads_a_file(tmp_path) -> None:
     p = tmp_path / "r.html"
     p.write_text("<table><tr><th>nama</th></tr><tr><td>199001012015031001</td></tr></table>", encoding="utf-8")
     assert sorted(f.kind for f in scan_html(p)) == ["name_column", "nip"]
+
+
+NIP = "198001012005011008"
+
+
+@pytest.mark.parametrize("text", [
+    NIP,
+    "19800101 200501 1 008",  # the official print form
+    "19800101-200501-1-008",
+    "19800101.200501.1.008",
+    "19800101\u00a0200501\u00a01\u00a0008",
+    "19800101&nbsp;200501&nbsp;1&nbsp;008",
+    "19800101&#160;200501&#160;1&#160;008",
+    "<td><span>19800101</span><span>200501</span><span>1</span><span>008</span></td>",
+    "1.98001012005011e+17",
+    "1.9800101200501101E17",
+    "198001012005011008.0",
+    '<script>var d = {"id": 198001012005011008};</script>',
+    '{"id": "19800101\\u00a0200501\\u00a01\\u00a0008"}',
+    "total 2024 198001012005011008 12",
+])
+def test_every_printed_form_of_an_nip_is_found_and_redacted(text: str) -> None:
+    assert [f.kind for f in scan_text(text)] == ["nip"]
+    red = redact(text)
+    assert "[NIP]" in red and scan_text(red) == []
+
+
+@pytest.mark.parametrize("number", [
+    "123456789012345678",  # no real birth date
+    "100000000000000000",
+    "198013012005011008",  # month 13
+    "198001012005131008",  # appointment month 13
+    "198001011990011008",  # appointed at 10
+    "198001012005013008",  # sex digit 3
+    "1.23456789012345e+17",
+    "2024 2023 2022 2021 2020",
+])
+def test_ordinary_numbers_are_not_flagged(number: str) -> None:
+    assert scan_text(f"<td>{number}</td>") == []
+    assert redact(number) == number
+
+
+def test_numeric_plot_data_is_not_flagged() -> None:
+    rng = np.random.default_rng(0)
+    payload = json.dumps({"x": rng.random(20_000).tolist(), "y": rng.integers(0, 10**9, 20_000).tolist()})
+    assert scan_text(f"<script>Plotly.newPlot('d', {payload})</script>") == []
+
+
+@pytest.mark.parametrize("header", ["Nama ASN", "nama_asn", "NAMA", "Name of employee", "namaLengkap"])
+def test_any_header_starting_with_nama_or_name_is_a_name_column(header: str) -> None:
+    assert [f.kind for f in scan_text(f"<table><tr><th>{header}</th></tr></table>")] == ["name_column"]
+
+
+def test_a_name_index_and_a_printed_frame_are_name_columns() -> None:
+    frame = pd.DataFrame({"skp": [80.0]}, index=pd.Index(["x"], name="nama_pegawai"))
+    assert [f.kind for f in scan_text(frame.to_html())] == ["name_column"]
+    assert [f.kind for f in scan_text(str(pd.DataFrame({"nama": ["x"], "skp": [1.0]})))] == ["name_column"]
+    assert [f.kind for f in scan_text(str(frame))] == ["name_column"]
+    assert [f.kind for f in scan_text('{"columns": {"nama_asn": ["x"]}}')] == ["name_column"]
+
+
+def test_grid_name_headers_are_added_to_the_defaults() -> None:
+    page = "<table><tr><th>pegawai</th><th>nama</th></tr></table>"
+    found = scan_text(page, name_headers=["pegawai"])
+    assert "pegawai" in found[0].detail and "nama" in found[0].detail
+    with pytest.raises(TypeError, match="list"):
+        scan_text(page, name_headers="pegawai")
+
+
+def test_code_and_prose_mentioning_names_are_not_columns() -> None:
+    assert scan_text("    name = 3\n    x = 2\n") == []
+    assert scan_text("<p>The name of the region is shown below.</p>") == []
+    assert scan_text('{"data": [{"name": "Kota Malang", "x": [1]}]}') == []  # a plotly trace label

@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kinerja_research.reports.engine import notebook_structure
 from kinerja_research.reports.runner import run_reports
+from reports_support import notebook_structure
 
 pytestmark = pytest.mark.notebooks
 
@@ -40,7 +40,7 @@ def _entry(nb: str, name: str, **params: object) -> dict:
 def fault_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     """One run with good, raising and self-killing reports (2 workers)."""
     out = tmp_path_factory.mktemp("faults")
-    grid = {"defaults": {"seed": 7}, "reports": [
+    grid = {"defaults": {"seed": 7}, "languages": ["id"], "publish_ipynb": True, "reports": [
         _entry("ok", "good/a", label="a"),
         _entry("raising", "bad/raises"),
         _entry("slow", "bad/killed", kill="self"),
@@ -64,13 +64,16 @@ def test_raising_report_records_its_failing_cell(fault_run) -> None:
     out, _ = fault_run
     m = _manifest(out, "bad/raises")
     assert m["status"] == "failed"
-    assert m["error"]["ename"] == "ValueError"
-    assert "deliberate failure" in m["error"]["evalue"]
+    assert m["error"]["class"] == "ValueError"
+    assert "deliberate failure" in m["error"]["message"]
     # input cells: markdown, parameters, print, raise → cell 3; executed: + injected cell → In [4]
-    assert m["failing_cell"]["index"] == 3
-    assert m["failing_cell"]["executed_index"] == 4
-    assert m["failing_cell"]["execution_count"] == 4
-    assert "raise ValueError" in m["failing_cell"]["source"]
+    assert m["failing_cell"] == {"index": 3, "executed_index": 4, "execution_count": 4}
+    # the failing source is published nowhere: not in the manifest, the page or the index
+    for f in ("bad/raises.manifest.json", "bad/raises.html", "bad/raises.ipynb", "index.html"):
+        text = (out / f).read_text()
+        assert "deliberate failure" in text, f
+        if f != "bad/raises.ipynb":  # the opted-in notebook holds the code by design
+            assert "raise ValueError" not in text, f
     # papermill's own error markers are in the executed notebook
     nb = nbformat.read(out / "bad/raises.ipynb", as_version=4)
     assert "papermill-error-cell-tag" in nb.cells[0].metadata.tags
@@ -82,7 +85,7 @@ def test_killed_report_is_retried_then_failed_never_half_written(fault_run) -> N
     m = _manifest(out, "bad/killed")
     assert m["status"] == "failed"
     assert m["attempts"] == 2
-    assert "SIGKILL" in m["error"]["evalue"]
+    assert "SIGKILL" in m["error"]["message"]
     assert m["outputs"] == {}
     assert not (out / "bad/killed.html").exists() and not (out / "bad/killed.ipynb").exists()
     assert "SIGKILL" in s.errors["bad/killed"]
@@ -92,7 +95,9 @@ def test_manifest_holds_the_provenance(fault_run) -> None:
     out, _ = fault_run
     m = _manifest(out, "good/b")
     assert m["parameters"] == {"label": "b", "n": 2, "lang": "id", "seed": 7}  # defaults merged
-    assert m["injected_parameters"] == {"seed": 7, "label": "b", "n": 2}
+    assert m["injected_parameters"] == {"seed": 7, "label": "b", "n": 2, "lang": "id"}
+    assert m["lang"] == "id" and m["title"] == "Fixture report" and m["synthetic"] is False
+    assert len(m["code_fingerprint"]) == 64
     assert m["seed"] == 7
     assert m["status"] == "ok" and m["error"] is None and m["failing_cell"] is None
     assert m["duration_s"] > 0
@@ -106,7 +111,7 @@ def test_executed_notebook_has_papermill_metadata(fault_run) -> None:
     out, _ = fault_run
     nb = nbformat.read(out / "good/a.ipynb", as_version=4)
     pm = nb.metadata.papermill
-    assert pm.parameters == {"seed": 7, "label": "a"}
+    assert pm.parameters == {"seed": 7, "label": "a", "lang": "id"}
     assert pm.input_path == "tests/notebooks/ok.ipynb"
     assert pm.output_path.endswith("good/a.ipynb")
     assert {"start_time", "end_time", "duration", "exception", "environment_variables", "version"} <= set(pm)
@@ -138,6 +143,7 @@ def test_index_lists_failures_with_their_error(fault_run) -> None:
     out, _ = fault_run
     html = (out / "index.html").read_text()
     assert "deliberate failure" in html and "ValueError" in html and "SIGKILL" in html
+    assert "raise ValueError" not in html  # the failing cell's source is not published
     assert 'href="good/a.html"' in html
     assert "<script src" not in html and "http" not in html.split("<body>")[1]  # offline: inline script only
 
@@ -145,7 +151,8 @@ def test_index_lists_failures_with_their_error(fault_run) -> None:
 def test_unchanged_rerun_executes_nothing_and_is_fast(tmp_path: Path) -> None:
     # Reports that take ~0.5 s each, like small real ones, so the ratio measures the skip path
     # rather than the fixed cost of starting workers.
-    grid = {"reports": [_entry("slow", "r/{kill}", seconds=0.5) | {"for_each": {"kill": ["a", "b", "c"]}}]}
+    grid = {"languages": ["id"],
+            "reports": [_entry("slow", "r/{kill}", seconds=0.5) | {"for_each": {"kill": ["a", "b", "c"]}}]}
     t0 = time.perf_counter()
     first = run_reports(grid, workers=2, out_dir=tmp_path, progress=False)
     t_first = time.perf_counter() - t0
@@ -177,7 +184,7 @@ def test_bad_parameters_fail_before_anything_runs(tmp_path: Path) -> None:
 
 def test_worker_killed_mid_run_is_retried(tmp_path: Path) -> None:
     marker = tmp_path / "killed-once"
-    grid = {"reports": [_entry("slow", "w/kills_worker", kill="worker", marker=str(marker)),
+    grid = {"languages": ["id"], "reports": [_entry("slow", "w/kills_worker", kill="worker", marker=str(marker)),
                         _entry("ok", "w/fine")]}
     s = run_reports(grid, workers=1, out_dir=tmp_path / "out", progress=False)
     assert marker.exists()  # the worker process was killed once
@@ -187,28 +194,40 @@ def test_worker_killed_mid_run_is_retried(tmp_path: Path) -> None:
 
 def test_timeout_marks_the_report_failed(tmp_path: Path) -> None:
     t0 = time.perf_counter()
-    s = run_reports({"reports": [_entry("slow", "t/sleepy", seconds=60.0)]}, out_dir=tmp_path, progress=False,
-                    timeout=3, workers=1)
+    s = run_reports({"languages": ["id"], "reports": [_entry("slow", "t/sleepy", seconds=60.0)]}, out_dir=tmp_path,
+                    progress=False, timeout=3, workers=1)
     assert time.perf_counter() - t0 < 40
     m = _manifest(tmp_path, "t/sleepy")
-    assert s.failed == ("t/sleepy",) and m["error"]["ename"] == "Timeout" and m["attempts"] == 1
+    assert s.failed == ("t/sleepy",) and m["error"]["class"] == "Timeout" and m["attempts"] == 1
 
 
 @pytest.mark.parametrize(("what", "kind"), [("nip", "nip"), ("name", "name_column")])
 def test_privacy_scan_withdraws_the_report(tmp_path: Path, what: str, kind: str) -> None:
-    s = run_reports({"reports": [_entry("leaky", "p/leak", what=what), _entry("leaky", "p/clean", what="none")]},
+    s = run_reports({"languages": ["id"],
+                     "reports": [_entry("leaky", "p/leak", what=what), _entry("leaky", "p/clean", what="none")]},
                     out_dir=tmp_path, progress=False, workers=1)
     assert s.failed == ("p/leak",) and s.ok == ("p/clean",)
     m = _manifest(tmp_path, "p/leak")
     assert m["error"]["kind"] == "privacy" and m["privacy"][0].startswith(kind)
     assert not (tmp_path / "p/leak.html").exists() and not (tmp_path / "p/leak.ipynb").exists()
     assert "199001012015031001" not in (tmp_path / "index.html").read_text()
+    assert not (tmp_path / "p/clean.ipynb").exists()  # executed notebooks are not published by default
+
+
+def test_published_notebook_is_scanned_code_included(tmp_path: Path) -> None:
+    # leaky.ipynb's code holds an NIP and a "nama" column even when it displays neither: opting in
+    # to the .ipynb publishes the code, so the report is withdrawn.
+    s = run_reports({"languages": ["id"], "publish_ipynb": True, "reports": [_entry("leaky", "p/clean", what="none")]},
+                    out_dir=tmp_path, progress=False, workers=1)
+    assert s.failed == ("p/clean",)
+    assert _manifest(tmp_path, "p/clean")["error"]["kind"] == "privacy"
+    assert not list(tmp_path.rglob("*.ipynb")) and not list(tmp_path.rglob("*.html"))[1:]
 
 
 @pytest.mark.slow
 def test_fork_engine_matches_stock_papermill(fault_run, tmp_path: Path) -> None:
     out_fork, _ = fault_run
-    grid = {"defaults": {"seed": 7}, "engine": "papermill",
+    grid = {"defaults": {"seed": 7}, "engine": "papermill", "languages": ["id"], "publish_ipynb": True,
             "reports": [_entry("ok", "good/a", label="a"), _entry("raising", "bad/raises")]}
     s = run_reports(grid, workers=2, out_dir=tmp_path, progress=False)
     assert s.ok == ("good/a",) and s.failed == ("bad/raises",)
@@ -223,7 +242,7 @@ def test_fork_engine_matches_stock_papermill(fault_run, tmp_path: Path) -> None:
 def test_dask_local_cluster(tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        s = run_reports({"reports": [_entry("ok", "d/{label}") | {"for_each": {"label": ["a", "b"]}},
+        s = run_reports({"languages": ["id"], "reports": [_entry("ok", "d/{label}") | {"for_each": {"label": ["a", "b"]}},
                                      _entry("raising", "d/raises")]},
                         scheduler=cluster.scheduler_address, out_dir=tmp_path, progress=False)
     assert sorted(s.ok) == ["d/a", "d/b"] and s.failed == ("d/raises",) and s.exit_code == 1
@@ -236,7 +255,7 @@ def test_prepare_worker_runs_preloaded_modules_warm_imports_hooks(monkeypatch) -
     import sys
     import types
 
-    from kinerja_research.reports.engine import prepare_worker
+    from kinerja_research.reports.warmup import prepare_worker
 
     calls: list[str] = []
     mod = types.ModuleType("kr_fake_preload")

@@ -289,29 +289,57 @@ def ingest(
 @app.command()
 def reports(
     only: Annotated[str | None, typer.Option(help="glob pattern on report names")] = None,
-    workers: Annotated[int | None, typer.Option(help="worker processes (default: CPU count)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="worker processes (default: CPU count)")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
-    lang: Annotated[str | None, typer.Option(help="id | en")] = None,
+    lang: Annotated[str | None, typer.Option(help="render only this language: id | en (default: both)")] = None,
     force: Annotated[bool, typer.Option("--force", help="re-run reports even if unchanged")] = False,
     grid: Annotated[Path, typer.Option(help="report grid YAML")] = Path("config/reports.yml"),
     out: Annotated[Path, typer.Option(help="output folder")] = Path("reports"),
+    pdf: Annotated[bool | None, typer.Option("--pdf/--no-pdf", help="an A4 PDF beside each HTML "
+                                             "(default: the grid's pdf option)")] = None,
+    engine: Annotated[str | None, typer.Option(help="auto | fork | papermill (default: the grid's)")] = None,
+    wait: Annotated[float, typer.Option(min=0, help="seconds to wait for another run writing to --out")] = 0.0,
 ) -> None:
     """Render the report grid (study notebooks and regional reports) to HTML."""
+    from rich.markup import escape
+
     from kinerja_research.reports import run_reports
+    from kinerja_research.reports.lock import OutputLocked
+    from kinerja_research.reports.runner import RunInterrupted
 
     if lang not in (None, "id", "en"):
         _fail("--lang must be 'id' or 'en'")
     try:
         summary = run_reports(
             grid, only=only, workers=workers, scheduler=scheduler, lang=lang, force=force,
-            out_dir=out, progress=sys.stderr.isatty(),
+            out_dir=out, progress=sys.stderr.isatty(), pdf=pdf, engine=engine, lock_wait=wait,
         )
-    except (ValueError, FileNotFoundError) as exc:
-        _fail(str(exc))
+    except RunInterrupted as exc:
+        err.print(f"[yellow]interrupted:[/] {escape(str(exc.summary))}; "
+                  f"{len(exc.summary.interrupted)} report(s) marked interrupted")
+        raise typer.Exit(130) from None
+    except ImportError as exc:
+        _fail(escape(_install_hint(exc)))
+    except OutputLocked as exc:
+        _fail(escape(str(exc)), code=75)
+    except (ValueError, OSError) as exc:
+        _fail(escape(str(exc)))
     console.print(str(summary))
-    for error in summary.errors:
-        err.print(f"[red]failed:[/] {error}")
+    for name, error in summary.errors.items():
+        err.print(f"[red]failed:[/] {escape(name)}: {escape(error)}")
     raise typer.Exit(summary.exit_code)
+
+
+def _install_hint(exc: ImportError) -> str:
+    """An optional dependency is missing: say which extra installs it."""
+    msg = str(exc)
+    if "pip install" in msg:
+        return msg
+    extra = {"distributed": "dist", "dask": "dist", "papermill": "notebooks", "nbconvert": "notebooks",
+             "nbclient": "notebooks", "ipykernel": "notebooks"}.get((exc.name or "").split(".")[0])
+    if extra:
+        return f"{msg}; install it with: pip install 'kinerja_research[{extra}]'"
+    return msg
 
 
 @app.command()

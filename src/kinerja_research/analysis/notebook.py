@@ -183,7 +183,7 @@ def warm_imports() -> None:
     """Import what :func:`setup` and the reader tables load on first use: seaborn (and SciPy
     through it), pandas' Styler with its Jinja2 templates.
 
-    Report workers call it before forking (:func:`kinerja_research.reports.engine.prepare_worker`
+    Report workers call it before forking (:func:`kinerja_research.reports.warmup.prepare_worker`
     calls every preloaded module's ``warm_imports``), so that the forked reports do not each
     import them again (most of a second a report). The style is still applied by :func:`setup`, in
     the report itself, so notebooks that do not call it are unaffected.

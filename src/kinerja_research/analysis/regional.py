@@ -297,7 +297,7 @@ def warm(study: Study, periods: Any = None) -> int:
     if not isinstance(study, Study):
         raise TypeError(f"study must be a kinerja_research Study, not {type(study).__name__}")
     if periods is None:
-        periods = sorted({int(p) for p in study.employees["period"].unique()})[-2:]
+        periods = covered_periods(study)[-2:]  # employees' and survey periods (national: SKM only after 2021)
     ps = [int(p) for p in np.atleast_1d(periods)]
     covered_periods(study)  # every report function checks its period against these
     for p in ps:

@@ -1,4 +1,13 @@
-"""Batch report rendering: grid, forked papermill-compatible runner, manifests, index, privacy.
+"""Batch report rendering: grid, runner, engines, publishing (privacy scan), manifests, index.
+
+Modules, one job each: ``grid`` (the YAML grid), ``runner`` (one run: keys, manifests, index,
+summary), ``pool`` (where reports run: local workers or Dask), ``interrupts`` (SIGINT/SIGTERM,
+stopping child processes), ``lock`` (one run per output folder), ``supervise`` (a process per report: fork or
+subprocess, timeouts, retries), ``pipeline`` (papermill's pipeline for one report), ``pm_engine``
+(the ``kinerja-fork`` papermill engine), ``shell`` (the in-process IPython shell), ``warmup``
+(worker warm-up), ``publish`` (the only writer into the reports folder), ``privacy`` (NIP and
+name detection, redaction), ``manifest``, ``cache`` (the code fingerprint in the key), ``index``,
+``document``, ``language``, ``pdf``, ``hygiene``.
 
 >>> from kinerja_research.reports import run_reports
 >>> summary = run_reports("config/reports.yml", only="regional/*", workers=2)  # doctest: +SKIP
@@ -19,9 +28,14 @@ _EXPORTS = {
     "load_grid": "grid",
     "notebook_parameters": "grid",
     "check_parameters": "grid",
-    "execute_report": "engine",
-    "prepare_worker": "engine",
+    "execute_report": "supervise",
+    "prepare_worker": "warmup",
     "scan_html": "privacy",
+    "scan_text": "privacy",
+    "redact": "privacy",
+    "publish_text": "publish",
+    "RunInterrupted": "runner",
+    "GridError": "grid",
     "record_rubric": "manifest",
     "read_manifest": "manifest",
 }

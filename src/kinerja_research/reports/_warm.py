@@ -7,6 +7,6 @@ matplotlib, IPython, papermill and nbconvert again (about 2.5 s each).
 
 from __future__ import annotations
 
-from kinerja_research.reports.engine import prepare_worker
+from kinerja_research.reports.warmup import prepare_worker
 
 prepare_worker()

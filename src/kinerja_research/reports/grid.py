@@ -3,11 +3,14 @@
 Shape::
 
     defaults:            # given to every notebook that declares the parameter
-      lang: id
       seed: 0
     data: data/synthetic # hashed into every report's key (study.json fingerprint, else file stats)
-    engine: fork         # or papermill (stock, one kernel per report)
-    timeout: 900         # seconds per report
+    engine: auto         # fork (Linux fast path), papermill (stock, no fork), auto (fork on Linux)
+    timeout: 900         # seconds per report (> 0)
+    languages: [id, en]  # every report in each; English ones at en/<name>
+    pdf: false           # an A4 PDF beside each HTML (kinerja reports --pdf)
+    publish_ipynb: false # publish the executed .ipynb too (scanned like the HTML)
+    name_headers: [pegawai]  # header prefixes that mark personal names, besides nama…/name…
     preload_datasets: [synthetic]
     reports:
       - notebook: notebooks/00_data_overview.ipynb
@@ -38,6 +41,7 @@ import fnmatch
 import hashlib
 import itertools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,10 +50,11 @@ from typing import Any
 
 import yaml
 
-from kinerja_research.reports.engine import ENGINES
+from kinerja_research.reports.job import ENGINES
 
 _NAME_OK = re.compile(r"^[A-Za-z0-9_.\-/]+$")
-_TOP_KEYS = {"defaults", "data", "engine", "timeout", "preload_datasets", "preload", "reports", "name_headers"}
+_TOP_KEYS = {"defaults", "data", "engine", "timeout", "preload_datasets", "preload", "reports", "name_headers",
+             "languages", "pdf", "publish_ipynb"}
 _ENTRY_KEYS = {"notebook", "name", "title", "parameters", "for_each", "timeout"}
 
 
@@ -63,6 +68,8 @@ class ReportSpec:
     parameters: dict[str, Any]  # what is injected (grid defaults + entry + for_each + overrides)
     merged: dict[str, Any]  # notebook defaults overlaid with the injected values
     timeout: float | None = None
+    lang: str = "id"  # the report's language; "id" reports keep the name, others are "<lang>/<name>"
+    base_name: str = ""  # the name without the language folder (same for every language)
 
 
 @dataclass(frozen=True)
@@ -72,17 +79,23 @@ class Grid:
     path: Path | None
     reports: tuple[ReportSpec, ...]
     data: Path | None = None
-    engine: str = "fork"
+    engine: str = "auto"
     preload: tuple[str, ...] = ()
     preload_datasets: tuple[str, ...] = ()
-    name_headers: tuple[str, ...] | None = None
+    name_headers: tuple[str, ...] = ()  # added to the default name headers (nama…, name…)
+    languages: tuple[str, ...] = ("id", "en")
+    pdf: bool = False
+    publish_ipynb: bool = False
+    timeout: float | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def select(self, pattern: str | None) -> tuple[ReportSpec, ...]:
-        """Reports whose name matches the glob ``pattern`` (all when ``None``)."""
+        """Reports whose name, or name without the language folder, matches the glob ``pattern``
+        (all when ``None``)."""
         if not pattern:
             return self.reports
-        return tuple(r for r in self.reports if fnmatch.fnmatchcase(r.name, pattern))
+        return tuple(r for r in self.reports
+                     if fnmatch.fnmatchcase(r.name, pattern) or fnmatch.fnmatchcase(r.base_name or r.name, pattern))
 
 
 def _cell_source(cell: Mapping[str, Any]) -> str:
@@ -246,6 +259,8 @@ def _expand_source(source: Any, *, key: str, base: Path, data: Path | None) -> l
         raise ValueError(f"for_each.{key} needs a 'column'")
     if "csv" in source:
         path = base / str(source["csv"])
+        if not path.resolve().is_relative_to(base.resolve()):
+            raise ValueError(f"for_each.{key}: {source['csv']!r} points outside the project folder")
         if not path.exists():
             raise FileNotFoundError(f"for_each.{key}: {path} does not exist")
         frame = pd.read_csv(path, dtype=str)
@@ -273,107 +288,245 @@ def _format(template: str, values: Mapping[str, Any], *, what: str) -> str:
         raise ValueError(f"{what} {template!r} uses {exc} which is not a parameter") from None
 
 
+class GridError(ValueError):
+    """A report grid that cannot run: the message names the key (and line) at fault."""
+
+
+def _yaml_load(gpath: Path) -> tuple[Any, dict[str, int]]:
+    """The parsed grid and the line of each top-level key and ``reports`` entry (1-based)."""
+    text = gpath.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise GridError(f"report grid {gpath}: YAML syntax error{where}: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise GridError(f"report grid {gpath}: not valid YAML: {exc}") from None
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            lines[str(k.value)] = k.start_mark.line + 1
+            if k.value == "reports" and isinstance(v, yaml.SequenceNode):
+                for i, item in enumerate(v.value):
+                    lines[f"reports[{i}]"] = item.start_mark.line + 1
+    return raw, lines
+
+
+class _Checker:
+    """Type and range checks of grid values; errors name the key and, for a file, its line."""
+
+    def __init__(self, gpath: Path | None, lines: Mapping[str, int]) -> None:
+        self.gpath, self.lines = gpath, lines
+
+    def fail(self, key: str, msg: str) -> GridError:
+        top = key.split(".")[0].split(" ")[0]
+        line = self.lines.get(top) or self.lines.get(key.split(".")[0].split(" ")[0].split("(")[0])
+        where = f"{self.gpath}" + (f", line {line}" if line else "") if self.gpath else "report grid"
+        return GridError(f"{where}: {key}: {msg}")
+
+    def seconds(self, key: str, value: Any) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"must be a number of seconds, not {value!r}")
+        v = float(value)
+        if not math.isfinite(v) or v <= 0:
+            raise self.fail(key, f"must be a positive, finite number of seconds, not {value!r}")
+        return v
+
+    def flag(self, key: str, value: Any, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false, not {value!r}")
+        return value
+
+    def strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise self.fail(key, f"must be a list of names, not {value!r}")
+        bad = [v for v in value if not isinstance(v, str) or not v.strip()]
+        if bad:
+            raise self.fail(key, f"must hold non-empty names only, not {bad[:3]!r}")
+        return tuple(v.strip() for v in value)
+
+    def mapping(self, key: str, value: Any) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.fail(key, f"must be a mapping (key: value), not {value!r}")
+        return dict(value)
+
+    def inside(self, key: str, base: Path, rel: Any, *, absolute_ok: bool = False) -> Path:
+        if not isinstance(rel, str) or not rel.strip():
+            raise self.fail(key, f"must be a path inside the project, not {rel!r}")
+        if absolute_ok and Path(rel).is_absolute():
+            # data may live elsewhere (a shared drive) when the grid says so explicitly
+            return Path(rel)
+        p = (base / rel).resolve()
+        if not p.is_relative_to(base.resolve()):
+            raise self.fail(key, f"{rel!r} points outside the project folder {base.resolve()}")
+        return base / rel
+
+
 def load_grid(path: str | Path | Mapping[str, Any], *, lang: str | None = None,
               overrides: Mapping[str, Any] | None = None, base_dir: str | Path | None = None) -> Grid:
     """Read, expand and validate a report grid.
+
+    Every report is expanded once per language of the grid's ``languages`` (default both):
+    Indonesian reports keep their name, the others are named ``<lang>/<name>``, and each gets its
+    ``lang`` parameter (when the notebook declares one).
 
     Parameters
     ----------
     path
         The YAML file, or an already-parsed mapping.
     lang
-        Overrides ``lang`` for every notebook that declares it (``"id"`` or ``"en"``).
+        Render only this language (``"id"`` or ``"en"``), whatever the grid's ``languages``.
     overrides
-        Parameters set for every notebook that declares them (after ``lang``).
+        Parameters set for every notebook that declares them.
     base_dir
-        Folder that relative notebook, data and csv paths are taken from (default: the current
-        directory, where ``make reports`` runs).
+        The project folder: relative notebook, data and csv paths are taken from it and must stay
+        inside it (default: the current directory, where ``make reports`` runs).
 
     Raises
     ------
-    ValueError, FileNotFoundError
-        With a message naming the grid entry at fault; nothing has run yet.
+    GridError, FileNotFoundError
+        With a message naming the key (and line) at fault; nothing has run or been written yet.
     """
-    if lang not in (None, "id", "en"):
-        raise ValueError(f"lang must be 'id' or 'en', not {lang!r}")
+    from kinerja_research.reports.language import LANGUAGES
+    from kinerja_research.reports.privacy import nip_in_value
+
+    if lang not in (None, *LANGUAGES):
+        raise GridError(f"lang must be one of {list(LANGUAGES)}, not {lang!r}")
+    lines: dict[str, int] = {}
     if isinstance(path, Mapping):
         raw, gpath = dict(path), None
     else:
         gpath = Path(path)
+        if gpath.is_dir():
+            raise GridError(f"report grid {gpath} is a folder; give the grid's YAML file (e.g. config/reports.yml)")
         if not gpath.exists():
             raise FileNotFoundError(f"report grid {gpath} does not exist")
-        raw = yaml.safe_load(gpath.read_text(encoding="utf-8")) or {}
+        raw, lines = _yaml_load(gpath)
+        raw = {} if raw is None else raw
+    chk = _Checker(gpath, lines)
     if not isinstance(raw, dict):
-        raise ValueError("the report grid must be a mapping with a 'reports' list")
+        raise GridError(f"{gpath or 'the report grid'} must be a mapping with a 'reports' list")
     extra = set(raw) - _TOP_KEYS
     if extra:
-        raise ValueError(f"unknown key(s) {sorted(extra)} in the report grid; allowed: {sorted(_TOP_KEYS)}")
+        raise chk.fail(sorted(extra)[0], f"unknown key(s) {sorted(extra)} in the report grid; allowed: {sorted(_TOP_KEYS)}")
     base = Path(base_dir) if base_dir is not None else Path.cwd()
-    data = base / str(raw["data"]) if raw.get("data") else None
-    engine = str(raw.get("engine", "fork"))
+    data = chk.inside("data", base, raw["data"], absolute_ok=True) if raw.get("data") is not None else None
+    engine = raw.get("engine", "auto")
     if engine not in ENGINES:
-        raise ValueError(f"grid engine must be one of {ENGINES}, not {engine!r}")
-    defaults = dict(raw.get("defaults") or {})
+        raise chk.fail("engine", f"grid engine must be one of {list(ENGINES)}, not {engine!r}")
+    grid_timeout = chk.seconds("timeout", raw.get("timeout"))
+    defaults = chk.mapping("defaults", raw.get("defaults"))
+    languages = chk.strings("languages", raw.get("languages", list(LANGUAGES)))
+    if not languages or set(languages) - set(LANGUAGES) or len(set(languages)) != len(languages):
+        raise chk.fail("languages", f"must be a non-empty list of distinct languages from {list(LANGUAGES)}, "
+                                    f"not {raw.get('languages')!r}")
     if lang is not None:
-        defaults["lang"] = lang
-    late = {"lang": lang} if lang is not None else {}
-    late.update(overrides or {})
+        languages = (lang,)
+    pdf = chk.flag("pdf", raw.get("pdf"), False)
+    publish_ipynb = chk.flag("publish_ipynb", raw.get("publish_ipynb"), False)
+    heads = chk.strings("name_headers", raw.get("name_headers"))
+    preload = chk.strings("preload", raw.get("preload"))
+    preload_datasets = chk.strings("preload_datasets", raw.get("preload_datasets"))
+    late = dict(overrides or {})
+    for where_, params in (("defaults", defaults), ("parameters (command line)", late)):
+        if "lang" in params:
+            raise chk.fail(f"{where_}.lang", "a report's language is set by the grid's 'languages' "
+                                             "(or --lang), not as a parameter")
+        bad = sorted(k for k, v in params.items() if nip_in_value(v))
+        if bad:
+            raise chk.fail(f"{where_}.{bad[0]}", "holds an NIP; reports must not be parameterized by a "
+                                                "person's NIP (use a unit, region or pseudonym)")
     entries = raw.get("reports")
     if not isinstance(entries, list) or not entries:
-        raise ValueError("the report grid needs a non-empty 'reports' list")
+        raise chk.fail("reports", "the report grid needs a non-empty 'reports' list")
     specs: list[ReportSpec] = []
     declared_cache: dict[Path, dict[str, Any]] = {}
     for i, entry in enumerate(entries):
         where = f"reports[{i}]"
         if not isinstance(entry, Mapping) or "notebook" not in entry:
-            raise ValueError(f"{where} must be a mapping with a 'notebook'")
+            raise chk.fail(where, "must be a mapping with a 'notebook'")
         bad_keys = set(entry) - _ENTRY_KEYS
         if bad_keys:
-            raise ValueError(f"{where}: unknown key(s) {sorted(bad_keys)}; allowed: {sorted(_ENTRY_KEYS)}")
-        nb = base / str(entry["notebook"])
+            raise chk.fail(where, f"unknown key(s) {sorted(bad_keys)}; allowed: {sorted(_ENTRY_KEYS)}")
+        nb = chk.inside(f"{where}.notebook", base, entry["notebook"])
         where = f"{where} ({entry['notebook']})"
         if nb not in declared_cache:
             try:
                 declared_cache[nb] = notebook_parameters(nb)
-            except (ValueError, FileNotFoundError) as exc:
-                raise type(exc)(f"{where}: {exc}") from None
+            except FileNotFoundError as exc:
+                raise FileNotFoundError(f"{where}: {exc}") from None
+            except ValueError as exc:
+                raise chk.fail(where, str(exc)) from None
         declared = declared_cache[nb]
-        given = dict(entry.get("parameters") or {})
-        loops = dict(entry.get("for_each") or {})
-        values = {k: _expand_source(v, key=k, base=base, data=data) for k, v in loops.items()}
+        given = chk.mapping(f"{where}.parameters", entry.get("parameters"))
+        if "lang" in given:
+            raise chk.fail(f"{where}.parameters.lang", "a report's language is set by the grid's 'languages'")
+        bad = sorted(k for k, v in given.items() if nip_in_value(v))
+        if bad:
+            raise chk.fail(f"{where}.parameters.{bad[0]}", "holds an NIP; reports must not be parameterized "
+                                                           "by a person's NIP (use a unit, region or pseudonym)")
+        loops = chk.mapping(f"{where}.for_each", entry.get("for_each"))
+        try:
+            values = {k: _expand_source(v, key=k, base=base, data=data) for k, v in loops.items()}
+        except ValueError as exc:
+            raise chk.fail(where, str(exc)) from None
+        for k, vals in values.items():
+            if any(nip_in_value(v) for v in vals):
+                raise chk.fail(f"{where}.for_each.{k}", "holds an NIP; reports must not be parameterized by a "
+                                                        "person's NIP (use a unit, region or pseudonym)")
+        timeout = chk.seconds(f"{where}.timeout", entry.get("timeout")) or grid_timeout
+        for key in ("name", "title"):
+            if entry.get(key) is not None and not isinstance(entry[key], str):
+                raise chk.fail(f"{where}.{key}", f"must be text, not {entry[key]!r}")
         stem = Path(str(entry["notebook"])).stem
         name_t = str(entry.get("name") or (stem + "".join(f"_{{{k}}}" for k in loops)))
         title_t = entry.get("title")
         heading = None if title_t else (notebook_title(nb) or stem)
         for combo in itertools.product(*values.values()) if values else [()]:
             loop_vals = dict(zip(values, combo, strict=True))
-            injected = {k: v for k, v in defaults.items() if k in declared}
-            injected.update(given)
-            injected.update(loop_vals)
-            injected.update({k: v for k, v in late.items() if k in declared})
-            try:
-                merged = check_parameters(nb, injected, declared=declared)
-            except ValueError as exc:
-                raise ValueError(f"{where}: {exc}") from None
-            name = _format(name_t, merged, what=f"{where} name")
-            if not _NAME_OK.match(name) or ".." in name or name.startswith("/"):
-                raise ValueError(f"{where}: report name {name!r} may use letters, digits, _ . - / only")
-            if title_t:
-                title = _format(str(title_t), merged, what=f"{where} title")
-            else:
-                title = " — ".join([heading or stem, *(f"{k} {v}" for k, v in loop_vals.items())])
-            specs.append(ReportSpec(name=name, title=title,
-                                    notebook=nb, parameters=injected, merged=merged,
-                                    timeout=entry.get("timeout", raw.get("timeout"))))
+            for language in languages:
+                injected = {k: v for k, v in defaults.items() if k in declared}
+                injected.update(given)
+                injected.update(loop_vals)
+                injected.update({k: v for k, v in late.items() if k in declared})
+                if "lang" in declared:
+                    injected["lang"] = language
+                try:
+                    merged = check_parameters(nb, injected, declared=declared)
+                except ValueError as exc:
+                    raise chk.fail(where, str(exc)) from None
+                try:
+                    base_name = _format(name_t, merged, what=f"{where} name")
+                    if title_t:
+                        title = _format(str(title_t), merged, what=f"{where} title")
+                    else:
+                        title = " — ".join([heading or stem, *(f"{k} {v}" for k, v in loop_vals.items())])
+                except ValueError as exc:
+                    raise chk.fail(where, str(exc)) from None
+                if not _NAME_OK.match(base_name) or ".." in base_name or base_name.startswith("/"):
+                    raise chk.fail(where, f"report name {base_name!r} may use letters, digits, _ . - / only")
+                name = base_name if language == LANGUAGES[0] else f"{language}/{base_name}"
+                specs.append(ReportSpec(name=name, title=title, notebook=nb, parameters=injected, merged=merged,
+                                        timeout=timeout, lang=language, base_name=base_name))
     names = [s.name for s in specs]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ValueError(f"report names must be unique; repeated: {dupes[:5]}")
-    heads = raw.get("name_headers")
+        raise chk.fail("reports", f"report names must be unique; repeated: {dupes[:5]}")
     used = sorted(set().union(*(notebook_modules(nb) for nb in declared_cache)))
     return Grid(path=gpath, reports=tuple(specs), data=data, engine=engine,
-                preload=tuple(dict.fromkeys([*(raw.get("preload") or ()), *used])), preload_datasets=tuple(raw.get("preload_datasets") or ()),
-                name_headers=tuple(heads) if heads else None, raw=raw)
+                preload=tuple(dict.fromkeys([*preload, *used])), preload_datasets=preload_datasets,
+                name_headers=heads, languages=languages, pdf=pdf, publish_ipynb=publish_ipynb,
+                timeout=grid_timeout, raw=raw)
 
 
 def data_fingerprint(path: str | Path | None) -> str | None:
@@ -419,5 +572,5 @@ def notebook_title(notebook: str | Path) -> str | None:
     return None
 
 
-__all__ = ["Grid", "ReportSpec", "check_parameters", "data_fingerprint", "load_grid", "notebook_modules",
+__all__ = ["Grid", "GridError", "ReportSpec", "check_parameters", "data_fingerprint", "load_grid", "notebook_modules",
            "notebook_parameters", "notebook_title"]

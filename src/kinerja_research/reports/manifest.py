@@ -1,9 +1,10 @@
 """Per-report manifests: what was run, on what, with which versions, and how it ended.
 
 A manifest is a JSON file beside the report (``<name>.manifest.json``). It is written last and
-atomically, so ``status == "ok"`` means the notebook and HTML it lists are complete. Its
-``key`` hashes every input of the report (notebook bytes, merged parameters, data fingerprint,
-package versions); an unchanged key with an ``ok`` status and outputs on disk means the report
+atomically and through the privacy scan (NIPs redacted), so ``status == "ok"`` means the
+outputs it lists are complete. Its ``key`` hashes every input of the report (notebook bytes,
+merged parameters, data fingerprint, package versions, the content of the package's code, rubric
+and config files and of the lock file: :mod:`kinerja_research.reports.cache`); an unchanged key with an ``ok`` status and outputs on disk means the report
 is not executed again.
 
 >>> key = report_key(b"{}", {"seed": 0}, "abc", {"pandas": "3.1.1"})
@@ -16,7 +17,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,11 +53,15 @@ def rubrics_recorded() -> list[dict[str, Any]]:
 
 
 def report_key(notebook_bytes: bytes, parameters: Mapping[str, Any], data_fingerprint: str | None,
-               versions: Mapping[str, str], *, engine: str = "fork") -> str:
+               versions: Mapping[str, str], *, engine: str = "fork", code: str | None = None,
+               options: Mapping[str, Any] | None = None) -> str:
     """SHA-256 over everything a report's output depends on (the incremental-run key).
 
     The engine is part of the key: switching to stock papermill re-renders, since outputs may
-    differ in detail (timings, traceback colours).
+    differ in detail (timings, traceback colours). ``code`` is the content hash of the package's
+    source, rubric, config and lock files (:func:`kinerja_research.reports.cache.code_fingerprint`):
+    a version number stays the same across edits of an editable install, the content does not.
+    ``options`` are publishing options (PDF, ``.ipynb``, extra name headers).
     """
     h = hashlib.sha256()
     h.update(hashlib.sha256(notebook_bytes).digest())
@@ -65,6 +69,8 @@ def report_key(notebook_bytes: bytes, parameters: Mapping[str, Any], data_finger
     h.update(str(data_fingerprint).encode())
     h.update(json.dumps(dict(versions), sort_keys=True).encode())
     h.update(engine.encode())
+    h.update(str(code).encode())
+    h.update(json.dumps(dict(options or {}), sort_keys=True, default=str).encode())
     h.update(str(SCHEMA_VERSION).encode())
     return h.hexdigest()
 
@@ -87,12 +93,11 @@ def manifest_path(out_dir: str | Path, name: str) -> Path:
 
 
 def write_manifest(path: str | Path, manifest: Mapping[str, Any]) -> None:
-    """Write a manifest atomically (temporary file, then rename)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(dict(manifest), indent=1, sort_keys=False, default=str), encoding="utf-8")
-    os.replace(tmp, p)
+    """Write a manifest atomically, through the privacy scan (NIPs redacted)."""
+    from kinerja_research.reports.publish import publish_text
+
+    publish_text(path, json.dumps(dict(manifest), indent=1, sort_keys=False, default=str, ensure_ascii=False),
+                 redact_nips=True, what="manifest")
 
 
 def read_manifest(path: str | Path) -> dict[str, Any] | None:

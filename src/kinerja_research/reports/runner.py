@@ -1,35 +1,40 @@
 """The batch report runner behind ``kinerja reports`` and ``make reports``.
 
-For every report of the grid it computes a key over the notebook, the merged parameters, the
-data fingerprint and the package versions; reports whose key matches an ``ok`` manifest with its
-outputs on disk are skipped. The others run in parallel worker processes that import the heavy
-libraries once (:func:`kinerja_research.reports.engine.prepare_worker`) and fork a clean child per
-report, or on a Dask cluster when a scheduler address is given. A failing report never stops the
-others; each gets a manifest, ``reports/index.html`` lists them all, and the exit code is 1 when
-any failed.
+For every report of the grid (each in each of the grid's languages) it computes a key over the
+notebook, the merged parameters, the data fingerprint, package versions and the content of the
+package's code, rubric, config and lock files; reports whose key matches an ``ok`` manifest with
+its outputs on disk are skipped. The others run in parallel worker processes
+(:mod:`kinerja_research.reports.supervise`), or on a Dask cluster when a scheduler address is
+given. A failing report never stops the others; each gets a manifest, ``reports/index.html``
+lists them all, and the exit code is 1 when any failed.
+
+Only one run writes into an output folder at a time (:mod:`kinerja_research.reports.lock`).
+Ctrl-C or SIGTERM stops the worker processes, marks the reports that had not finished
+``interrupted``, rewrites the index and exits with :class:`RunInterrupted`; every output is
+written atomically, so a good older page is never replaced by a half-written one.
 
 >>> summary = run_reports("config/reports.yml", workers=2)  # doctest: +SKIP
 >>> summary.exit_code, len(summary.ok)                     # doctest: +SKIP
-(0, 39)
+(0, 78)
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import multiprocessing as mp
+import hashlib
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kinerja_research.reports.engine import DEFAULT_PRELOAD, ENGINES, ExecutionOutcome, ReportJob
 from kinerja_research.reports.grid import Grid, ReportSpec, data_fingerprint, load_grid
+from kinerja_research.reports.interrupts import signals_raise, stop_children
+from kinerja_research.reports.job import ENGINES, ExecutionOutcome, ReportJob, failed_outcome
 from kinerja_research.reports.manifest import (
     git_commit,
     is_current,
@@ -38,6 +43,30 @@ from kinerja_research.reports.manifest import (
     report_key,
     write_manifest,
 )
+from kinerja_research.reports.pool import run_dask, run_pool
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run was stopped (Ctrl-C, SIGTERM); manifests and the index are consistent."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(f"interrupted: {summary}")
+        self.summary = summary
+
+
+def resolve_engine(engine: str) -> str:
+    """``auto`` → ``fork`` on Linux (the fast path), ``papermill`` elsewhere (no fork anywhere).
+
+    >>> resolve_engine("papermill")
+    'papermill'
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {list(ENGINES)}, not {engine!r}")
+    if engine == "auto":
+        return "fork" if sys.platform.startswith("linux") else "papermill"
+    if engine == "fork" and not hasattr(os, "fork"):
+        raise ValueError("engine 'fork' needs os.fork (Linux); use engine: papermill on this platform")
+    return engine
 
 
 @dataclass(frozen=True)
@@ -62,6 +91,7 @@ class RunSummary:
     errors: dict[str, str] = field(default_factory=dict)
     index: Path | None = None
     duration_s: float = 0.0
+    interrupted: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -76,31 +106,6 @@ class RunSummary:
     def __str__(self) -> str:
         return (f"{len(self.ok)} ok, {len(self.failed)} failed, {len(self.skipped)} unchanged "
                 f"in {self.duration_s:.1f} s; index: {self.index}")
-
-
-# --------------------------------------------------------------------------------------------
-# Worker-side functions (module level so they pickle for process pools and Dask).
-# --------------------------------------------------------------------------------------------
-
-
-def _init_worker(preload: tuple[str, ...], datasets: tuple[str, ...], engine: str) -> None:
-    from kinerja_research.reports.engine import prepare_worker
-
-    prepare_worker((*DEFAULT_PRELOAD, *preload), datasets=datasets, engine=engine)
-
-
-def _work(job: ReportJob, engine: str, retries: int, preload: tuple[str, ...] = (),
-          datasets: tuple[str, ...] = (), running: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run one report in a worker: mark it running, execute, return the outcome as a dict."""
-    from kinerja_research.reports.engine import execute_report, prepare_worker
-
-    prepare_worker((*DEFAULT_PRELOAD, *preload), datasets=datasets, engine=engine)  # no-op once warm
-    if running is not None:
-        # "running" with this worker's pid tells the parent, if the worker dies, that this
-        # report was in flight (and so spends one of its attempts).
-        write_manifest(running["path"], {**running["manifest"], "status": "running", "worker_pid": os.getpid(),
-                                         "started": dt.datetime.now(dt.UTC).isoformat()})
-    return execute_report(job, engine=engine, retries=retries).to_dict()
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,6 +160,11 @@ def _rel(path: Path, base: Path) -> str:
         return str(path)
 
 
+def _header(spec: ReportSpec) -> str:
+    where = " ".join(str(spec.merged[k]) for k in ("region", "period") if spec.merged.get(k) is not None)
+    return where or spec.title
+
+
 def run_reports(
     grid: str | Path | Mapping[str, Any] = "config/reports.yml",
     *,
@@ -170,6 +180,8 @@ def run_reports(
     data_fingerprint: str | Callable[[], str] | None = None,
     timeout: float | None = None,
     retries: int = 1,
+    pdf: bool | None = None,
+    lock_wait: float = 0.0,
 ) -> RunSummary:
     """Render the report grid: execute changed reports in parallel, write manifests and the index.
 
@@ -179,14 +191,14 @@ def run_reports(
         The grid YAML (``config/reports.yml``) or its parsed mapping; see
         :mod:`kinerja_research.reports.grid`.
     only
-        Glob on report names (``"regional/35*"``); the others are left as they are.
+        Glob on report names (``"regional/35*"``; English reports match with or without ``en/``).
     workers
         Worker processes (default: the CPU count, at most the number of reports to run).
     scheduler
         A Dask distributed scheduler address (``"tcp://host:8786"``) or a ``distributed.Client``;
         reports are then submitted to that cluster, whose workers must see this file system.
     lang
-        ``"id"`` or ``"en"``: overrides ``lang`` for every notebook that declares it.
+        ``"id"`` or ``"en"``: render only that language (default: the grid's ``languages``).
     force
         Re-run reports even when nothing changed.
     out_dir
@@ -194,8 +206,8 @@ def run_reports(
     progress
         Show a rich progress bar (only on a terminal).
     engine
-        ``"fork"`` (default: forked pre-imported workers) or ``"papermill"`` (stock papermill,
-        one kernel per report); default from the grid.
+        ``"auto"`` (fork on Linux, papermill elsewhere), ``"fork"`` or ``"papermill"``; default
+        from the grid.
     parameters
         Parameters set for every notebook that declares them.
     data_fingerprint
@@ -204,6 +216,10 @@ def run_reports(
         Seconds a report may take before it is stopped and marked failed (default from the grid).
     retries
         How often a report whose process was killed is re-run before it is marked failed.
+    pdf
+        Write an A4 PDF beside each HTML (default from the grid's ``pdf``).
+    lock_wait
+        Seconds to wait for another run writing into ``out_dir`` before giving up.
 
     Returns
     -------
@@ -213,7 +229,11 @@ def run_reports(
     Raises
     ------
     ValueError, FileNotFoundError
-        For a bad grid or bad parameters, before any report runs.
+        For a bad grid or bad parameters, before any report runs or any file is written.
+    kinerja_research.reports.lock.OutputLocked
+        When another run holds the output folder.
+    RunInterrupted
+        On Ctrl-C or SIGTERM, after the manifests and the index are made consistent.
 
     Examples
     --------
@@ -224,24 +244,58 @@ def run_reports(
     t0 = time.perf_counter()
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
         raise ValueError(f"workers must be a positive integer, not {workers!r}")
-    if not isinstance(retries, int) or retries < 0:
+    if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise ValueError(f"retries must be a non-negative integer, not {retries!r}")
+    if timeout is not None:
+        import math
+
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not math.isfinite(timeout) \
+                or timeout <= 0:
+            raise ValueError(f"timeout must be a positive, finite number of seconds, not {timeout!r}")
+    if pdf is not None and not isinstance(pdf, bool):
+        raise ValueError(f"pdf must be true or false, not {pdf!r}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"the output folder {out} is a file; give a folder with --out")
     base = Path.cwd()
     g = load_grid(grid, lang=lang, overrides=parameters, base_dir=base)
-    eng = engine or g.engine
-    if eng not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, not {eng!r}")
+    eng = resolve_engine(engine or g.engine)
     selected = g.select(only)
     if not selected:
         raise ValueError(f"no report name matches {only!r}; names look like {g.reports[0].name!r}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    use_pdf = g.pdf if pdf is None else pdf
+    if scheduler is not None and not _has_distributed(scheduler):
+        raise ImportError("running on a Dask cluster (--scheduler) needs the 'distributed' package: "
+                          "pip install 'kinerja_research[dist]'")
 
+    from kinerja_research.reports.lock import output_lock
+
+    with output_lock(out, wait=lock_wait), signals_raise():
+        return _run_locked(g, selected, eng=eng, out=out, base=base, t0=t0, force=force, workers=workers,
+                           scheduler=scheduler, progress=progress, data_fp=data_fingerprint,
+                           timeout=timeout, retries=retries, use_pdf=use_pdf)
+
+
+def _has_distributed(scheduler: Any) -> bool:
+    if not isinstance(scheduler, str):
+        return True
+    import importlib.util
+
+    return importlib.util.find_spec("distributed") is not None
+
+
+def _run_locked(g: Grid, selected: tuple[ReportSpec, ...], *, eng: str, out: Path, base: Path, t0: float,
+                force: bool, workers: int | None, scheduler: Any, progress: bool, data_fp: Any,
+                timeout: float | None, retries: int, use_pdf: bool) -> RunSummary:
     from kinerja_research.provenance import package_versions
+    from kinerja_research.reports.cache import code_fingerprint, lock_file_record
 
     versions = package_versions(("ipykernel", "ipython", "nbformat", "jinja2"))
-    fp = _resolve_fingerprint(g, data_fingerprint)
+    fp = _resolve_fingerprint(g, data_fp)
     commit = git_commit(str(base))
+    code = code_fingerprint(base)
+    lock = lock_file_record(base)
+    options = {"pdf": use_pdf, "publish_ipynb": g.publish_ipynb, "name_headers": list(g.name_headers)}
     nb_bytes: dict[Path, bytes] = {}
 
     skipped: list[str] = []
@@ -249,172 +303,125 @@ def run_reports(
     for spec in selected:
         if spec.notebook not in nb_bytes:
             nb_bytes[spec.notebook] = spec.notebook.read_bytes()
-        key = report_key(nb_bytes[spec.notebook], spec.merged, fp, versions, engine=eng)
+        key = report_key(nb_bytes[spec.notebook], spec.merged, fp, versions, engine=eng, code=code,
+                         options=options)
         mpath = manifest_path(out, spec.name)
         if not force and is_current(read_manifest(mpath), key):
             skipped.append(spec.name)
             continue
-        import hashlib
-
         base_manifest = {
-            "schema": 1,
+            "schema": 2,
             "name": spec.name,
             "title": spec.title,
+            "lang": spec.lang,
+            "synthetic": None,
             "notebook": _rel(spec.notebook, base),
             "notebook_sha256": hashlib.sha256(nb_bytes[spec.notebook]).hexdigest(),
             "parameters": spec.merged,
             "injected_parameters": spec.parameters,
             "seed": spec.merged.get("seed"),
-            "lang": spec.merged.get("lang"),
             "region": spec.merged.get("region"),
             "period": spec.merged.get("period"),
             "data": _rel(g.data, base) if g.data else None,
             "data_fingerprint": fp,
+            "code_fingerprint": code,
+            "lock_file": lock,
             "package_versions": versions,
             "kinerja_research_version": versions.get("kinerja_research"),
             "git_commit": commit,
             "engine": eng,
+            "options": options,
             "key": key,
             "status": "queued",
         }
-        write_manifest(mpath, base_manifest)
         job = ReportJob(
             name=spec.name, notebook=_rel(spec.notebook, base),
             ipynb_path=str(out / f"{spec.name}.ipynb"), html_path=str(out / f"{spec.name}.html"),
             parameters=dict(spec.parameters), cwd=str(base),
-            timeout=float(timeout if timeout is not None else (spec.timeout or 0)) or None,
-            name_headers=g.name_headers)
+            timeout=timeout if timeout is not None else spec.timeout,
+            name_headers=tuple(g.name_headers), lang=spec.lang, title=spec.title, header=_header(spec),
+            publish_ipynb=g.publish_ipynb, pdf=use_pdf)
         todo.append((spec, job, base_manifest))
 
     ok: list[str] = []
     failed: list[str] = []
     errors: dict[str, str] = {}
+    recorded: set[str] = set()
     bar = _Progress(len(todo), progress and sys.stderr.isatty())
 
     def record(spec: ReportSpec, job: ReportJob, manifest: dict[str, Any], outcome: ExecutionOutcome) -> None:
-        if outcome.status != "ok" and (outcome.error or {}).get("kind") in {"crash", "runner"}:
-            # A report whose process died leaves nothing that could pass for a result.
-            for p in (job.ipynb_path, job.html_path):
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(p)
+        if outcome.status != "ok" and (outcome.error or {}).get("kind") in {"crash", "runner", "timeout"}:
+            # A report whose process died leaves nothing that could pass for a result. (An
+            # interrupted one wrote nothing: its previous page, if any, stays, unlisted.)
+            from kinerja_research.reports.publish import remove
+
+            remove(job.ipynb_path, job.html_path, Path(job.html_path).with_suffix(".pdf"))
             outcome.outputs = {}
         data = asdict(outcome)
         data.pop("name", None)
         final = {**manifest, **data}
+        final["title"] = outcome.title or manifest["title"]
         final.pop("worker_pid", None)
         write_manifest(manifest_path(out, spec.name), final)  # last: the report's commit point
+        recorded.add(spec.name)
+        if outcome.status == "interrupted":
+            return
         (ok if outcome.status == "ok" else failed).append(spec.name)
         if outcome.status != "ok":
             err = outcome.error or {}
-            errors[spec.name] = f"{err.get('ename', 'Error')}: {err.get('evalue', '')}".strip()
+            errors[spec.name] = f"{err.get('class', 'Error')}: {err.get('message', '')}".strip()
         bar.advance(spec.name, outcome.status == "ok")
 
+    def write_the_index() -> Path | None:
+        from kinerja_research.reports.index import write_index
+        from kinerja_research.reports.publish import PrivacyError, publish_text, remove
+
+        path = write_index(out, g, run={
+            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "git_commit": commit, "data_fingerprint": fp, "code_fingerprint": code, "engine": eng,
+            "lock_file": (lock or {}).get("sha256"),
+            "package_versions": versions, "executed": len(todo), "skipped": len(skipped),
+            "grid": str(g.path) if g.path else "(mapping)",
+        })
+        # The index is built from manifests (already scanned); it passes the scan itself too.
+        try:
+            publish_text(path, path.read_text(encoding="utf-8"), name_headers=g.name_headers,
+                         redact_nips=True, what="index")
+        except PrivacyError as exc:
+            remove(path)
+            errors["index.html"] = str(exc)
+            return None
+        return path
+
+    interrupted = False
     try:
-        if todo:
-            n = workers or os.cpu_count() or 1
-            if scheduler is not None:
-                _run_dask(todo, scheduler, eng, retries, g, record)
-            else:
-                _run_pool(todo, min(n, len(todo)), eng, retries, g, out, record)
-    finally:
-        bar.close()
-
-    from kinerja_research.reports.index import write_index
-
-    index = write_index(out, g, run={
-        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "git_commit": commit, "data_fingerprint": fp, "engine": eng,
-        "package_versions": versions, "executed": len(todo), "skipped": len(skipped),
-        "grid": str(g.path) if g.path else "(mapping)",
-    })
-    return RunSummary(ok=tuple(ok), failed=tuple(failed), skipped=tuple(skipped), errors=errors,
-                      index=index, duration_s=time.perf_counter() - t0)
-
-
-def _crash_outcome(job: ReportJob, attempts: int, why: str, engine: str) -> ExecutionOutcome:
-    now = dt.datetime.now(dt.UTC).isoformat()
-    return ExecutionOutcome(name=job.name, status="failed", started=now, finished=now, duration_s=0.0,
-                            attempts=attempts, engine=engine,
-                            error={"kind": "crash", "ename": "WorkerCrash", "evalue": why})
-
-
-def _run_pool(todo: list[tuple[ReportSpec, ReportJob, dict[str, Any]]], n: int, engine: str, retries: int,
-              g: Grid, out: Path, record: Callable[..., None]) -> None:
-    # forkserver: workers start from a clean server process, whatever threads this process runs;
-    # the server imports and warms everything once, so each worker forked from it starts warm.
-    ctx = mp.get_context("forkserver")
-    with contextlib.suppress(ValueError, RuntimeError):
-        ctx.set_forkserver_preload(["kinerja_research.reports._warm", *g.preload])
-    attempts: dict[str, int] = {}
-    pending = list(todo)
-    while pending:
-        with ProcessPoolExecutor(max_workers=min(n, len(pending)), mp_context=ctx, initializer=_init_worker,
-                                 initargs=(g.preload, g.preload_datasets, engine)) as pool:
-            futs = {}
-            for item in pending:
-                spec, job, manifest = item
-                running = {"path": str(manifest_path(out, spec.name)), "manifest": manifest}
-                futs[pool.submit(_work, job, engine, retries, g.preload, g.preload_datasets, running)] = item
-            pending = []
-            broken: list[tuple[ReportSpec, ReportJob, dict[str, Any]]] = []
-            remaining = set(futs)
-            while remaining:
-                done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    spec, job, manifest = futs[fut]
-                    try:
-                        outcome = ExecutionOutcome(**fut.result())
-                    except BrokenProcessPool:
-                        # A worker process died. Reports it had started spend an attempt; the
-                        # ones still queued are resubmitted to a fresh pool as they were.
-                        broken.append(futs[fut])
-                        continue
-                    except Exception as exc:  # noqa: BLE001 - reported in this report's manifest
-                        outcome = _crash_outcome(job, 1, f"{type(exc).__name__}: {exc}", engine)
-                        outcome.error = {**(outcome.error or {}), "kind": "runner"}
-                    if attempts.get(spec.name):
-                        outcome.attempts += attempts[spec.name]
-                    record(spec, job, manifest, outcome)
-        if not broken:
-            continue
-        states = {spec.name: (read_manifest(manifest_path(out, spec.name)) or {}).get("status")
-                  for spec, _, _ in broken}
-        # A worker process died. Reports it had started ("running") spend an attempt; the ones
-        # still queued go to a fresh pool as they were — unless none had started, i.e. workers
-        # die on start-up, when every report spends one (so the loop always ends).
-        in_flight = {n for n, st in states.items() if st == "running"} or set(states)
-        for spec, job, manifest in broken:
-            if spec.name in in_flight:
-                attempts[spec.name] = attempts.get(spec.name, 0) + 1
-            if attempts.get(spec.name, 0) > retries:
-                record(spec, job, manifest, _crash_outcome(
-                    job, attempts[spec.name], "the worker process running this report died "
-                    f"({attempts[spec.name]} attempts)", engine))
-            else:
-                write_manifest(manifest_path(out, spec.name), {**manifest, "status": "queued"})
-                pending.append((spec, job, manifest))
-
-
-def _run_dask(todo: list[tuple[ReportSpec, ReportJob, dict[str, Any]]], scheduler: Any, engine: str,
-              retries: int, g: Grid, record: Callable[..., None]) -> None:
-    from distributed import Client, as_completed
-
-    own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
-    try:
-        futs = {}
-        for item in todo:
-            _, job, _ = item
-            fut = client.submit(_work, job, engine, retries, g.preload, g.preload_datasets, None,
-                                pure=False, key=f"kinerja-report-{job.name}-{time.time_ns()}")
-            futs[fut] = item
-        for fut in as_completed(list(futs)):
-            spec, job, manifest = futs[fut]
-            try:
-                outcome = ExecutionOutcome(**fut.result())
-            except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker after Dask's own retries
-                outcome = _crash_outcome(job, 1, f"{type(exc).__name__}: {exc}", engine)
-            record(spec, job, manifest, outcome)
-    finally:
-        if own:
-            client.close()
+        try:
+            for spec, _, manifest in todo:
+                write_manifest(manifest_path(out, spec.name), manifest)
+            if todo:
+                n = workers or os.cpu_count() or 1
+                if scheduler is not None:
+                    run_dask(todo, scheduler, eng, retries, g, record)
+                else:
+                    run_pool(todo, min(n, len(todo)), eng, retries, g, out, record)
+        finally:
+            bar.close()
+    except KeyboardInterrupt:
+        interrupted = True
+        # Ignore further Ctrl-C while the folder is made consistent.
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stop_children()
+        for spec, job, manifest in todo:
+            if spec.name not in recorded:
+                record(spec, job, manifest, failed_outcome(
+                    job, kind="interrupt", cls="Interrupted", message="the run was interrupted before this "
+                    "report finished; run `kinerja reports` again to render it", engine=eng, status="interrupted"))
+    index = write_the_index()
+    summary = RunSummary(ok=tuple(ok), failed=tuple(failed), skipped=tuple(skipped), errors=errors,
+                         index=index, duration_s=time.perf_counter() - t0,
+                         interrupted=tuple(n for n in (s.name for s, _, _ in todo) if n not in ok and n not in failed)
+                         if interrupted else ())
+    if interrupted:
+        raise RunInterrupted(summary)
+    return summary
