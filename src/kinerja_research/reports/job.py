@@ -34,7 +34,7 @@ class ReportJob:
     name_headers: tuple[str, ...] = ()
     lang: str = "id"
     title: str = ""
-    header: str = ""  # running header of the PDF (region and period, or the title)
+    header: str = ""  # running header of the PDF when the report has no title (region and period)
     publish_ipynb: bool = False
     pdf: bool = False
 

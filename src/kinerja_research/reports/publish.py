@@ -177,7 +177,7 @@ def publish_report(job: Any, nb: Any, outcome: Any) -> None:
 
         tmp = pdf_path.with_name(f".{pdf_path.stem}.{os.getpid()}.pdf")
         try:
-            pdf_mod.render_pdf(html_path, tmp, header=redact(job.header or outcome.title))
+            pdf_mod.render_pdf(html_path, tmp, header=redact(outcome.title or job.header))
             found = scan_text(pdf_mod.pdf_text(tmp), name_headers=heads)
             if found:
                 _withdraw(outcome, found, ipynb, html_path, pdf_path, tmp)
