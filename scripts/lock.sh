@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 LOCK=requirements.lock
-EXTRAS=(--extra notebooks --extra dev --extra dist --extra bench)
+EXTRAS=(--extra notebooks --extra dev --extra dist --extra bench --extra docs)
 if [[ ! -x "$VENV/bin/python" ]]; then
   "${PYTHON:-python3}" -m venv "$VENV"
 fi
