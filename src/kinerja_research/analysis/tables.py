@@ -22,12 +22,16 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from kinerja_research.analysis.i18n import MISSING, number, p_value, translate
+from kinerja_research.analysis.i18n import MISSING, glossary, number, p_value, translate
 
-__all__ = ["BAND_COLOURS", "PLAIN_COLUMNS", "styled"]
+__all__ = ["BAND_COLOURS", "PLAIN_COLUMNS", "TRANSLATED_COLUMNS", "styled"]
 
 #: Columns shown as written, without a thousands separator (years, codes).
 PLAIN_COLUMNS = ("period", "year", "cohort", "e", "region_id", "unit_id")
+
+#: Columns whose values are names the i18n catalogue translates (model terms such as
+#: ``Intercept``, variance levels, the data contract's table and column names).
+TRANSLATED_COLUMNS = ("term", "level", "table", "column")
 
 #: Background of official categories (good → poor), matched case-insensitively.
 BAND_COLOURS: dict[str, str] = {
@@ -88,11 +92,13 @@ def styled(
     percent
         Columns holding shares (0–1), shown as percentages.
     bands
-        Columns of official categories, coloured good → poor (:data:`BAND_COLOURS`).
+        Columns of official categories, coloured good → poor (:data:`BAND_COLOURS`); on English
+        pages the caption explains the Indonesian labels among them (``Rendah = low``).
     plain
         Columns shown as written (years, codes: ``2024``, not ``2.024``).
     headers
-        Header overrides ``{column: text}``; other headers are translated when the catalogue
+        Header overrides ``{column: text}`` (values of the :data:`TRANSLATED_COLUMNS` are
+        translated through the catalogue too); other headers are translated when the catalogue
         has them, else shown as they are.
     caption
         Text above the table.
@@ -114,6 +120,9 @@ def styled(
         raise TypeError(f"styled needs a DataFrame, not {type(df).__name__}")
     pv, pc, bd, pl = set(pvalues), set(percent), list(bands), set(plain)
     shown = df.reset_index(drop=True)
+    for col in TRANSLATED_COLUMNS:
+        if col in shown.columns and not pd.api.types.is_numeric_dtype(shown[col]):
+            shown[col] = [translate(v, lang) if isinstance(v, str) else v for v in shown[col]]
     fmts = {}
     for col in shown.columns:
         d = digits.get(col, 2) if isinstance(digits, Mapping) else digits
@@ -130,6 +139,10 @@ def styled(
 
         st = st.map(colour, subset=colour_cols)
     notes = [caption] if caption else []
+    # English pages keep official Indonesian category labels and explain them once, here
+    words = glossary([v for c in colour_cols for v in shown[c].tolist()], lang)
+    if words:
+        notes.append(words)
     if shown.isna().to_numpy().any():
         notes.append(f"{MISSING} : {missing}" if missing else translate("missing_note", lang))
     if notes:
