@@ -703,7 +703,7 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
         parts = [
             f"In {period}, {name} scored an IKM of {_fmt(v['ikm'], lang, 2)} (grade {c['ikm'] or '–'}), "
             f"{cmp('ikm')} the province mean ({_fmt(t.loc['ikm', h['province']], lang, 2)}) and {trend('ikm')}.",
-            f"Mean IP ASN was {_fmt(v['ip_asn'], lang)} ({c['ip_asn'] or '–'}), {cmp('ip_asn')} the province mean.",
+            f"Mean IP ASN was {_fmt(v['ip_asn'], lang)}, category {c['ip_asn'] or '–'}, {cmp('ip_asn')} the province mean.",
             f"SAKIP grade {c['sakip'] or '–'}, merit-system category {c['merit'] or '–'}, "
             f"Ombudsman compliance zone {c['ombudsman'] or '–'}.",
             (f"Lelang kinerja: {int(v['reward'])} units were rewarded and {int(v['punishment'])} punished; "

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -61,6 +62,22 @@ def _cell(v: Any, lang: str, digits: int, kind: str) -> str:
     if isinstance(v, float | np.floating):
         return number(v, lang, digits)
     return str(v)
+
+
+_NUMBER_TEXT = re.compile(r"^\s*(?:[<>]\s*)?[-+−]?[\d.,]+\s*%?\s*$")
+
+
+def _numeric_column(col: pd.Series, kind: str) -> bool:
+    """Whether a column shows numbers (numeric dtype, or text that is all formatted numbers)."""
+    if kind in ("p", "pct") or (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
+        return True
+    vals = [v for v in col.tolist() if isinstance(v, str) and v.strip() not in ("", MISSING)]
+    if vals:
+        return all(_NUMBER_TEXT.match(v) for v in vals)
+    # object columns of numbers (e.g. ints with None for a withheld value)
+    nums = [v for v in col.tolist() if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    return bool(nums) and all(isinstance(v, int | float | np.integer | np.floating)
+                              and not isinstance(v, bool | np.bool_) for v in nums)
 
 
 def styled(
@@ -124,9 +141,13 @@ def styled(
         if col in shown.columns and not pd.api.types.is_numeric_dtype(shown[col]):
             shown[col] = [translate(v, lang) if isinstance(v, str) else v for v in shown[col]]
     fmts = {}
+
+    def kind_of(col: Any) -> str:
+        return "p" if col in pv else "pct" if col in pc else "plain" if col in pl else "num"
+
     for col in shown.columns:
         d = digits.get(col, 2) if isinstance(digits, Mapping) else digits
-        kind = "p" if col in pv else "pct" if col in pc else "plain" if col in pl else "num"
+        kind = kind_of(col)
         fmts[col] = (lambda v, d=d, kind=kind: html.escape(_cell(v, lang, d, kind), quote=False))
     labels = {c: html.escape((headers or {}).get(c, translate(str(c), lang)), quote=False) for c in shown.columns}
     st = shown.style.format(fmts).hide(axis="index").relabel_index(
@@ -147,8 +168,11 @@ def styled(
         notes.append(f"{MISSING} : {missing}" if missing else translate("missing_note", lang))
     if notes:
         st = st.set_caption(" — ".join(notes))
+    # numbers right-aligned (digits line up), words left-aligned (they read from the left)
+    text_cols = [i for i, c in enumerate(shown.columns) if not _numeric_column(shown[c], kind_of(c))]
     return st.set_table_styles([
         {"selector": "caption", "props": "caption-side: top; text-align: left; color: #444; font-size: 0.9em;"},
         {"selector": "th", "props": "text-align: left; padding: 3px 8px;"},
         {"selector": "td", "props": "padding: 3px 8px; text-align: right;"},
+        *({"selector": f"td.col{i}", "props": "text-align: left;"} for i in text_cols),
     ], overwrite=False)
