@@ -125,3 +125,27 @@ def test_rejection_reasons_have_an_indonesian_rendering(reason: str, kind: str) 
     assert text != reason and ENGLISH.findall(text) == [], text
     assert reason_text(reason, "en") == reason  # the English original stays available
     assert len({k for k, _, _ in REASONS_ID}) == len(REASONS_ID)
+
+
+def test_indonesian_quality_page_quotes_no_english_reason(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import html as html_lib
+
+    from tests.conftest import valid_employees
+
+    from kinerja_research.reports.quality import quality_html
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "exports").mkdir()
+    df = valid_employees(30)
+    df.loc[0, "nip"] = "1.98001012005011E+17"  # Excel's number form
+    df.loc[1, "nip"] = "12345"
+    df.loc[2, "nip"] = ""
+    df.to_csv(tmp_path / "exports" / "pegawai.csv", index=False)
+    res = kr.data.ingest(tmp_path / "exports", "demo", salt="s" * 40)
+    assert sum(int(r.rows) for f in res.files for r in f.reasons.itertuples(index=False)) == 3
+    page = quality_html(res, lang="id")
+    shown = html_lib.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", page, flags=re.S)))
+    assert "NIP kosong" in shown and "berisi 5 karakter" in shown and "Excel menyimpan NIP" in shown
+    assert ENGLISH.findall(shown) == [], sorted(set(ENGLISH.findall(shown)))
+    assert 'title="NIP is missing"' in page  # the English original stays on the page
+    assert "NIP is missing" in quality_html(res, lang="en")

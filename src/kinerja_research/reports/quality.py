@@ -179,6 +179,34 @@ NORMALIZATIONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The reader's description of a file's number format, phrase by phrase in Indonesian.
+_FORMAT_ID: tuple[tuple[str, str], ...] = (
+    (r"undetermined \(no value shows which mark is the decimal one\)",
+     "belum dapat ditentukan (tidak ada nilai yang menunjukkan tanda desimalnya)"),
+    (r"^decimal comma", "desimal koma"), (r"^decimal point", "desimal titik"),
+    (r"(\S+) groups thousands", r"\1 pemisah ribuan"), (r"no thousands grouping", "tanpa pemisah ribuan"),
+    (r"detected from values such as (.*)\)$", r"dikenali dari nilai seperti \1)"),
+    (r"the file is (\S+)-delimited", r"berkas dipisah dengan \1"),
+    (r"\(given\)$", "(ditentukan pengguna)"),
+)
+
+
+def format_text(described: str, lang: str = "id") -> str:
+    """A file's number format (:meth:`NumberFormat.describe`) in ``lang``.
+
+    Examples
+    --------
+    >>> format_text("decimal comma, '.' groups thousands (given)")
+    "desimal koma, '.' pemisah ribuan (ditentukan pengguna)"
+    """
+    if lang != "id":
+        return described
+    out = described
+    for pattern, text in _FORMAT_ID:
+        out = re.sub(pattern, text, out)
+    return out
+
+
 def reason_kind(reason: str) -> str | None:
     """The kind of a reader's rejection reason (a key of :data:`REASONS_ID`), or None.
 
@@ -339,7 +367,8 @@ def quality_html(result: IngestResult, *, lang: str = "id") -> str:
                  for k, v in sorted(f.normalizations.items())]
     parts.append(_table([t("file"), t("kind"), t("count")], norm_rows, {2}) if norm_rows
                  else f"<p>{t('norm_none')}</p>")
-    formats = [[f"<code>{_e(redact(f.path))}</code>", _e(f.number_format)] for f in result.files if f.number_format]
+    formats = [[f"<code>{_e(redact(f.path))}</code>", _e(format_text(str(f.number_format), lang))]
+               for f in result.files if f.number_format]
     if formats:
         parts.append(f"<h3>{t('number_format')}</h3>")
         parts.append(_table([t("file"), t("number_format")], formats))
@@ -416,4 +445,4 @@ def write_quality_page(result: IngestResult, path: str | Path, *, lang: str = "i
     return p
 
 
-__all__ = ["NORMALIZATIONS", "REASONS_ID", "quality_html", "reason_kind", "reason_text", "write_quality_page"]
+__all__ = ["NORMALIZATIONS", "REASONS_ID", "format_text", "quality_html", "reason_kind", "reason_text", "write_quality_page"]
