@@ -72,3 +72,11 @@ def test_pretrend_note_reads_the_p_value() -> None:
     bad = narrative.pretrend_note(SimpleNamespace(statistic=80.0, df=4, p_value=1e-9), "id")
     assert "do not contradict" in ok and "p = 0.570" in ok
     assert "diragukan" in bad and "p < 0,001" in bad
+
+
+def test_diagnosis_shown_gives_proportions_as_percentages() -> None:
+    tidy = pd.DataFrame({"term": ["coverage", "power", "bias"], "estimate": [0.98, 0.9, 0.1],
+                         "conf_low": [0.946, 0.8, -1.5], "conf_high": [1.014, 1.0, 1.7]})
+    t = narrative.diagnosis_shown(SimpleNamespace(tidy=lambda: tidy), "id")
+    assert t["estimate"].tolist() == ["98 %", "90 %", "0,100"]
+    assert t["conf_high"].tolist()[0] == "100 %"  # clipped to [0, 1] before it is shown
