@@ -446,9 +446,9 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
 
 
 _CONFLICT_TEXT = {
-    "id": ("{label} yang dipublikasikan ({published}) tidak sesuai dengan skornya ({score}): menurut rubrik, "
-           "skor itu masuk {derived}. Laporan ini memakai {label} yang dipublikasikan."),
-    "en": ("The published {label} ({published}) contradicts its score ({score}): by the rubric, that score "
+    "id": ("{label} yang dipublikasikan, {published}, tidak sesuai dengan skornya ({score}): menurut rubrik, "
+           "skor itu masuk kategori {derived}. Laporan ini memakai {label} yang dipublikasikan."),
+    "en": ("The published {label}, {published}, contradicts its score ({score}): by the rubric, that score "
            "falls in {derived}. This report uses the published {label}."),
 }
 
@@ -468,8 +468,9 @@ def conflict_notes(card: pd.DataFrame, lang: str = "id") -> list[str]:
     out = []
     for c in card.attrs.get("conflicts", []):
         derived = c["derived"] if isinstance(c["derived"], str) else ("–" if lang == "id" else "no band")
-        out.append(_CONFLICT_TEXT[lang].format(label=c["label"], published=gloss(c["published"], lang),
-                                               score=_fmt(c["score"], lang, 2), derived=gloss(derived, lang)))
+        text = _CONFLICT_TEXT[lang].format(label=c["label"], published=gloss(c["published"], lang),
+                                           score=_fmt(c["score"], lang, 2), derived=gloss(derived, lang))
+        out.append(text[:1].upper() + text[1:])  # a sentence, also when the label starts it
     return out
 
 
