@@ -80,3 +80,14 @@ def test_diagnosis_shown_gives_proportions_as_percentages() -> None:
     t = narrative.diagnosis_shown(SimpleNamespace(tidy=lambda: tidy), "id")
     assert t["estimate"].tolist() == ["98 %", "90 %", "0,100"]
     assert t["conf_high"].tolist()[0] == "100 %"  # clipped to [0, 1] before it is shown
+
+
+def test_reader_table_layout_words_left_long_caption_readable() -> None:
+    from kinerja_research.analysis.tables import styled
+
+    df = pd.DataFrame({"region": ["Kota Malang"], "weight": [1.0], "shown": ["1,5"]})
+    html = styled(df, lang="id").to_html()
+    assert "td.col0 {\n  text-align: left;" in html  # names read from the left
+    assert "td.col1 {\n  text-align: left;" not in html and "td.col2 {\n  text-align: left;" not in html
+    assert "min-width" not in html
+    assert "min-width" in styled(df, lang="id", caption="Penduga: " + "x" * 120).to_html()

@@ -175,4 +175,7 @@ def styled(
         {"selector": "th", "props": "text-align: left; padding: 3px 8px;"},
         {"selector": "td", "props": "padding: 3px 8px; text-align: right;"},
         *({"selector": f"td.col{i}", "props": "text-align: left;"} for i in text_cols),
+        # a caption is as wide as its table: a long one above a narrow table would wrap into a
+        # column a few words wide, so such tables get a reading width
+        *([{"selector": "", "props": "min-width: min(100%, 42em);"}] if sum(map(len, notes)) > 100 else []),
     ], overwrite=False)
