@@ -275,6 +275,8 @@ def test_published_zone_contradicting_the_score_is_said_in_words(study: kr.Study
         html = regional.scorecard_view(changed, region, PERIOD, lang=lang).to_html()
         assert notes[0].split(":")[0] in html
         assert notes[0] in regional.summary_text(changed, region, PERIOD, lang=lang)
+        f = regional.flags(changed, region, PERIOD, lang=lang)
+        assert f.iloc[:, 2].tolist().count(notes[0]) == 1  # the caveats list it too
     # in English the Indonesian zone names are explained where they are said
     note = regional.conflict_notes(regional.scorecard(changed, region, PERIOD, lang="en"), "en")[0]
     assert len(re.findall(r"\((?:green|yellow|red), \w+ compliance\)", note)) == 2

@@ -594,12 +594,14 @@ _FLAG_TEXT = {
                "en": "rubric tables not yet verified: {tables}"},
     "kind_sample": {"id": "sampel SKM", "en": "SKM sample"},
     "kind_rubric": {"id": "rubrik", "en": "rubric"},
+    "kind_published": {"id": "label dipublikasikan", "en": "published label"},
 }
 
 
 def flags(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
           population: int | Mapping[str, int] | pd.DataFrame | None = None) -> pd.DataFrame:
-    """What the reader must keep in mind: small SKM samples and unverified rubric tables.
+    """What the reader must keep in mind: small SKM samples, unverified rubric tables and
+    published labels that contradict their score (:func:`conflict_notes`).
 
     A unit is flagged when its questionnaires number fewer than ``skm_sample_size`` of its
     population (default :data:`DEFAULT_UNIT_POPULATION` users per unit). Units with fewer than
@@ -632,6 +634,9 @@ def flags(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id
         if not r["verified"]:
             recs.append({h["kind"]: _FLAG_TEXT["kind_rubric"][lang], h["unit"]: r["id"],
                          h["detail"]: _FLAG_TEXT["rubric"][lang].format(tables=", ".join(r["unverified_tables"]))})
+    card = scorecard(study, region, period, lang=lang, population=population)
+    for c, note in zip(card.attrs.get("conflicts", []), conflict_notes(card, lang), strict=True):
+        recs.append({h["kind"]: _FLAG_TEXT["kind_published"][lang], h["unit"]: c["label"], h["detail"]: note})
     return pd.DataFrame.from_records(recs, columns=[h["kind"], h["unit"], h["detail"]])
 
 
@@ -820,7 +825,10 @@ def flags_view(study: Study, region: Any, period: int, *, k: int = 5, lang: str 
     from kinerja_research.analysis.tables import styled
 
     f = flags(study, region, period, k=k, lang=lang, population=population)
-    return styled(f, lang=lang, headers={c: c.capitalize() for c in f.columns})
+    h = _HEAD[lang]
+    headers = {c: c.capitalize() for c in f.columns}
+    headers[h["unit"]] = "Unit, rubrik atau indikator" if lang == "id" else "Unit, rubric or indicator"
+    return styled(f.assign(**{h["kind"]: f[h["kind"]].str.capitalize()}), lang=lang, headers=headers)
 
 
 __all__ = ["DEFAULT_UNIT_POPULATION", "LELANG_POLICY", "NOT_APPLICABLE", "SOURCE_TEXT", "conflict_notes", "flags", "flags_view", "heading",
