@@ -427,7 +427,7 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
         value = np.nan if row is None or val not in row.index else row[val]
         category = None if cat is None or row is None or pd.isna(row[cat]) else str(row[cat])
         source = "derived" if category is not None else None
-        if key in _PUBLISHED and category is not None:
+        if key in _PUBLISHED and category is not None and row is not None:
             src_col, conf_col, derived_col, name_id, name_en = _PUBLISHED[key]
             source = str(row[src_col]) if src_col in row.index and pd.notna(row[src_col]) else "derived"
             if conf_col in row.index and bool(pd.notna(row[conf_col]) and row[conf_col]):
