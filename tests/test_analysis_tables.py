@@ -72,3 +72,22 @@ def test_pretrend_note_reads_the_p_value() -> None:
     bad = narrative.pretrend_note(SimpleNamespace(statistic=80.0, df=4, p_value=1e-9), "id")
     assert "do not contradict" in ok and "p = 0.570" in ok
     assert "diragukan" in bad and "p < 0,001" in bad
+
+
+def test_diagnosis_shown_gives_proportions_as_percentages() -> None:
+    tidy = pd.DataFrame({"term": ["coverage", "power", "bias"], "estimate": [0.98, 0.9, 0.1],
+                         "conf_low": [0.946, 0.8, -1.5], "conf_high": [1.014, 1.0, 1.7]})
+    t = narrative.diagnosis_shown(SimpleNamespace(tidy=lambda: tidy), "id")
+    assert t["estimate"].tolist() == ["98 %", "90 %", "0,100"]
+    assert t["conf_high"].tolist()[0] == "100 %"  # clipped to [0, 1] before it is shown
+
+
+def test_reader_table_layout_words_left_long_caption_readable() -> None:
+    from kinerja_research.analysis.tables import styled
+
+    df = pd.DataFrame({"region": ["Kota Malang"], "weight": [1.0], "shown": ["1,5"]})
+    html = styled(df, lang="id").to_html()
+    assert "td.col0 {\n  text-align: left;" in html  # names read from the left
+    assert "td.col1 {\n  text-align: left;" not in html and "td.col2 {\n  text-align: left;" not in html
+    assert "min-width" not in html
+    assert "min-width" in styled(df, lang="id", caption="Penduga: " + "x" * 120).to_html()

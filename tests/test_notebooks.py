@@ -5,6 +5,7 @@ notebooks/, and a notebook opened from notebooks/ finds the project root."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 import kinerja_research as kr
+from kinerja_research.analysis.i18n import CATEGORY_GLOSS
 from kinerja_research.config import project_root
 from kinerja_research.reports.document import document_title, is_synthetic
 from kinerja_research.reports.language import select_language
@@ -28,6 +30,21 @@ WORDS = {
     "id": re.compile(r"\b(yang|dan|tidak|dengan|Jawaban|Keterbatasan|Pertanyaan|daerah)\b"),
     "en": re.compile(r"\b(the|and|which|with|Answer|Limitations|Question|regions?)\b"),
 }
+# Words of the other language (keyed by the report's language) in anything shown, tables and
+# captions included: estimator and
+# variance names from provenance, model terms, placebo sides, label sources, sector codes.
+# Case-sensitive, so that unit names ("Dinas Pendidikan 05 …") do not count.
+SHOWN_WORDS = {
+    "id": re.compile(r"\b(the|and|with|for|none|influence function|analytic|model-based|Intercept|residual|"
+                     r"Estimator|variance|left|right|never|yes|published|derived|all columns|"
+                     r"Wald z intervals|cluster-robust|homoskedastic|draws|uncertainty)\b"),
+    "en": re.compile(r"\b(dan|yang|dengan|untuk|tidak|Penduga|varians|rubrik|kiri|kanan|ya|Konstanta|"
+                     r"dipublikasikan|dihitung|semua kolom|pendidikan|kecamatan|kesehatan|pelaksana|pengawas|"
+                     r"fungsi pengaruh|robust terhadap)\b"),
+}
+# Official Indonesian category labels an English page may keep only with their meaning said
+# ("Rendah = low" in a table caption, or "Rendah (low)" in text). Longest first.
+LABELS = re.compile(r"\b(" + "|".join(sorted((k.title() for k, m in CATEGORY_GLOSS.items() if k != m), key=len, reverse=True)) + r")\b")
 MISSING_TEXT = re.compile(r"\b(NaN|nan|None)\b|<NA>|&lt;NA&gt;")
 H1 = re.compile(r"^#\s+\S", re.MULTILINE)
 
@@ -74,6 +91,28 @@ def _texts(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
     return prose, prose + shown
 
 
+def _visible(nb: nbformat.NotebookNode) -> list[str]:
+    """What a reader of the rendered page sees: each output's richest form, as text without
+    markup (markdown sources, markdown/HTML outputs; plain text only when nothing richer).
+    Warnings on stderr are left out: they come from the test's small bootstrap sizes."""
+    out = []
+    for c in nb.cells:
+        if c.cell_type == "markdown":
+            out.append(c.source)
+        for o in c.get("outputs", []):
+            data = o.get("data", {})
+            if o.get("output_type") == "stream":
+                out.append("" if o.get("name") == "stderr" else o.get("text", ""))
+            elif "text/markdown" in data:
+                out.append(data["text/markdown"])
+            elif "text/html" in data:
+                t = re.sub(r"<style.*?</style>", "", data["text/html"], flags=re.S)
+                out.append(html.unescape(re.sub(r"<[^>]+>", " ", t)))
+            elif "image/png" not in data:
+                out.append(data.get("text/plain", ""))
+    return out
+
+
 @pytest.mark.notebooks
 @pytest.mark.slow
 @pytest.mark.parametrize(("lang", "dataset"), [("id", "synthetic"), ("en", "synthetic"), ("id", "real")])
@@ -88,6 +127,14 @@ def test_notebook_runs_in_one_language(name: str, lang: str, dataset: str, proje
     mixed = [m.group(0) for t in prose for m in WORDS[other].finditer(t)]
     assert mixed == [], f"{other} words in a {lang} report: {sorted(set(mixed))}"
     assert any(WORDS[lang].search(t) for t in prose)
+    visible = _visible(nb)
+    shown_mixed = [m.group(0) for t in visible for m in SHOWN_WORDS[lang].finditer(t)]
+    assert shown_mixed == [], f"{other} words shown in a {lang} report: {sorted(set(shown_mixed))}"
+    if lang == "en":
+        page = "\n".join(visible)
+        unexplained = {m.group(0) for m in LABELS.finditer(page)
+                       if f"{m.group(0)} = " not in page and f"{m.group(0)} (" not in page}
+        assert not unexplained, f"Indonesian category labels never explained: {sorted(unexplained)}"
     leaks = [m.group(0) for t in shown for m in MISSING_TEXT.finditer(re.sub(r"<style.*?</style>", "", t, flags=re.S))]
     assert leaks == [], f"missing values shown as text: {sorted(set(leaks))}"
     headings = sum(len(H1.findall(t)) for t in prose)

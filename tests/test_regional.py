@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -223,3 +224,59 @@ def test_scorecard_uses_the_rubric_in_force_each_period(study: kr.Study, region:
         assert got == want
     assert regional.scorecard(study, region, 2021).loc["sakip", "kategori"] == str(
         scored.loc[(scored["region_id"].astype(str) == region) & (scored["year"] == 2021), "sakip_grade"].iloc[0])
+
+
+def _with_published_zone(study: kr.Study, region: str, year: int, zone: str) -> kr.Study:
+    """The study with one published Ombudsman zone for ``region`` in ``year`` (a new study, so
+    the report cache cannot serve the old scores)."""
+    ia = study.institution_assessments.copy()
+    row = (ia["region_id"].astype(str) == region) & (ia["year"].astype(int) == year)
+    assert row.sum() == 1
+    zones = ia["ombudsman_zone"].astype(object)
+    zones[row] = zone
+    ia["ombudsman_zone"] = pd.Categorical(zones, dtype=study.institution_assessments["ombudsman_zone"].dtype)
+    return study.replace(institution_assessments=ia, meta={**study.meta, "fingerprint": f"published-{zone}"})
+
+
+def _score_zone(study: kr.Study, region: str, year: int) -> tuple[float, str]:
+    ia = study.institution_assessments
+    score = float(ia.loc[(ia["region_id"].astype(str) == region) & (ia["year"].astype(int) == year),
+                         "ombudsman_score"].iloc[0])
+    return score, str(kr.scoring.ombudsman_zone([score], [year])["zone"].iloc[0])
+
+
+def test_scorecard_says_which_labels_are_published(study: kr.Study, region: str) -> None:
+    score, derived = _score_zone(study, region, PERIOD)
+    agreeing = _with_published_zone(study, region, PERIOD, derived.lower())
+    card = regional.scorecard(agreeing, region, PERIOD, lang="en")
+    assert card.loc["ombudsman", "category"] == derived
+    assert card.loc["ombudsman", "category_source"] == regional.SOURCE_TEXT["en"]["published"]
+    assert card.loc["sakip", "category_source"] == regional.SOURCE_TEXT["en"]["derived"]
+    assert card.loc["reward", "category_source"] is None or pd.isna(card.loc["reward", "category_source"])
+    assert regional.conflict_notes(card, "en") == []  # published and derived agree: nothing to say
+    html = regional.scorecard_view(agreeing, region, PERIOD, lang="id").to_html()
+    assert "dipublikasikan" in html and "dihitung dari skor" in html and "tidak sesuai" not in html
+    # the unmodified study has no published label: every category is derived
+    plain = regional.scorecard(study, region, PERIOD, lang="id")
+    assert "dipublikasikan" not in set(plain["sumber_kategori"].dropna())
+
+
+def test_published_zone_contradicting_the_score_is_said_in_words(study: kr.Study, region: str) -> None:
+    score, derived = _score_zone(study, region, PERIOD)
+    published = next(z for z in ("Hijau", "Kuning", "Merah") if z != derived)
+    changed = _with_published_zone(study, region, PERIOD, published.lower())
+    for lang, word in (("id", "dipublikasikan"), ("en", "published")):
+        card = regional.scorecard(changed, region, PERIOD, lang=lang)
+        head = "kategori" if lang == "id" else "category"
+        assert card.loc["ombudsman", head] == published  # scoring never overrides a published label
+        notes = regional.conflict_notes(card, lang)
+        assert len(notes) == 1
+        assert published in notes[0] and derived in notes[0] and word in notes[0]
+        html = regional.scorecard_view(changed, region, PERIOD, lang=lang).to_html()
+        assert notes[0].split(":")[0] in html
+        assert notes[0] in regional.summary_text(changed, region, PERIOD, lang=lang)
+        f = regional.flags(changed, region, PERIOD, lang=lang)
+        assert f.iloc[:, 2].tolist().count(notes[0]) == 1  # the caveats list it too
+    # in English the Indonesian zone names are explained where they are said
+    note = regional.conflict_notes(regional.scorecard(changed, region, PERIOD, lang="en"), "en")[0]
+    assert len(re.findall(r"\((?:green|yellow|red), \w+ compliance\)", note)) == 2

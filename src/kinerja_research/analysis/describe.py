@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinerja_research.analysis.i18n import number, translate
+from kinerja_research.analysis.i18n import code_label, number, translate
 from kinerja_research.data.study import TABLES, Study
 from kinerja_research.rubrics import load
 from kinerja_research.scoring import ikm
@@ -73,14 +73,14 @@ def covariate_label(name: str, lang: str = "id") -> str:
     Examples
     --------
     >>> covariate_label("education_level_s2", "en"), covariate_label("tpp_in_force", "id")
-    ('Education: s2', 'TPP berbasis kinerja berlaku')
+    ("Education: master's", 'TPP berbasis kinerja berlaku')
     """
     fixed = {"tpp_in_force": ("TPP berbasis kinerja berlaku", "Performance-based TPP in force")}
     if name in fixed:
         return fixed[name][0 if lang == "id" else 1]
     for prefix in ("education_level", "position_type", "sector", "merit_exposure"):
         if name.startswith(prefix + "_"):
-            return f"{translate(prefix, lang)}: {name[len(prefix) + 1:].replace('_', ' ')}"
+            return f"{translate(prefix, lang)}: {code_label(prefix, name[len(prefix) + 1:], lang)}"
     return name
 
 

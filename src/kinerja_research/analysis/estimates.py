@@ -77,7 +77,8 @@ def method_note(result: Results, *, rubric: str | None = None, lang: str = "en")
     rubric
         Rubric id to name as well (e.g. ``"ikm/permenpan-14-2017"``), when the outcome is a score.
     lang
-        ``"en"`` (default) or ``"id"`` for the labels; the estimator's own description is kept.
+        ``"en"`` (default) or ``"id"``: labels, estimator name and variance description
+        (:mod:`kinerja_research.analysis.methods`).
 
     Returns
     -------
@@ -95,10 +96,9 @@ def method_note(result: Results, *, rubric: str | None = None, lang: str = "en")
     _check_results("result", result)
     if rubric is not None and not isinstance(rubric, str):
         raise TypeError(f"rubric must be a string or None, got {type(rubric).__name__}")
-    prov = result.provenance
-    est = prov.get("method") or prov.get("estimator") or type(result).__name__
-    # Some estimators (DiD) split the variance into analytic + bootstrap; the short form reads better.
-    var = prov.get("variance_analytic") or prov.get("variance") or "not recorded"
+    from kinerja_research.analysis.methods import describe
+
+    est, var = describe(result.provenance, type(result).__name__, lang)
     words = ("Penduga", "varians", "rubrik") if lang == "id" else ("Estimator", "variance", "rubric")
     note = f"{words[0]}: {est}; {words[1]}: {var}"
     return note + (f"; {words[2]}: {rubric}" if rubric else "")

@@ -101,7 +101,103 @@ TEXTS: dict[str, dict[str, str]] = {
     "sakip_score": {"id": "Nilai SAKIP", "en": "SAKIP score"},
     "ombudsman_score": {"id": "Nilai kepatuhan Ombudsman", "en": "Ombudsman compliance score"},
     "jpm_mean": {"id": "Rata-rata JPM", "en": "Mean JPM"},
+    # values shown in tables (model terms, variance levels, table names of the data contract)
+    "Intercept": {"id": "Konstanta", "en": "Intercept"},
+    "jpm": {"id": "JPM", "en": "JPM"},
+    "residual": {"id": "Antar pegawai (sisa)", "en": "Between employees (residual)"},
+    "k": {"id": "Jumlah butir", "en": "Items"},
+    "(all)": {"id": "(semua kolom)", "en": "(all columns)"},
+    "skm_responses": {"id": "Kuesioner SKM", "en": "SKM questionnaires"},
+    "unit_performance": {"id": "Capaian kinerja unit", "en": "Unit performance"},
+    "institution_assessments": {"id": "Penilaian instansi", "en": "Institution assessments"},
+    "policies": {"id": "Kebijakan", "en": "Policies"},
 }
+
+
+#: English glosses of official Indonesian category labels. English pages keep the official label
+#: (it is what the regulation and the BKD use) and explain it once, e.g. "Sangat Rendah (very low)".
+CATEGORY_GLOSS: dict[str, str] = {
+    "sangat rendah": "very low", "rendah": "low", "sedang": "moderate", "tinggi": "high",
+    "sangat tinggi": "very high", "sangat baik": "very good", "baik": "good", "cukup": "fair",
+    "cukup baik": "fairly good", "kurang": "poor", "kurang baik": "poor", "sangat kurang": "very poor",
+    "tidak baik": "not good", "buruk": "bad", "memuaskan": "satisfactory",
+    "sangat memuaskan": "very satisfactory", "optimal": "optimal", "cukup optimal": "fairly optimal",
+    "kurang optimal": "below optimal", "hijau": "green, high compliance", "kuning": "yellow, moderate compliance",
+    "merah": "red, low compliance", "kepatuhan tinggi": "high compliance",
+    "kepatuhan sedang": "moderate compliance", "kepatuhan rendah": "low compliance",
+}
+
+
+#: Readers' names of the data contract's category codes: {column: {code: (id, en)}}.
+CODES: dict[str, dict[str, tuple[str, str]]] = {
+    "sector": {
+        "pendidikan": ("pendidikan", "education"), "kesehatan": ("kesehatan", "health"),
+        "kependudukan": ("kependudukan", "civil registration"), "perizinan": ("perizinan", "licensing"),
+        "pekerjaan_umum": ("pekerjaan umum", "public works"), "sosial": ("sosial", "social affairs"),
+        "perhubungan": ("perhubungan", "transport"), "lingkungan": ("lingkungan hidup", "environment"),
+        "kecamatan": ("kecamatan", "sub-district office"), "keuangan": ("keuangan", "finance"),
+        "perencanaan": ("perencanaan", "planning"), "kepegawaian": ("kepegawaian", "civil-service management"),
+        "inspektorat": ("inspektorat", "inspectorate"), "sekretariat": ("sekretariat", "secretariat"),
+        "lainnya": ("lainnya", "other"),
+    },
+    "position_type": {
+        "jpt": ("pimpinan tinggi (JPT)", "senior executive (JPT)"),
+        "administrator": ("administrator", "administrator"), "pengawas": ("pengawas", "supervisor"),
+        "fungsional": ("fungsional", "functional"), "pelaksana": ("pelaksana", "clerical"),
+    },
+    "education_level": {
+        "s3": ("S3", "doctorate"), "s2": ("S2", "master's"), "s1_d4": ("S1/D4", "bachelor's/D4"),
+        "d3": ("D3", "diploma (D3)"), "d1_d2_slta": ("D1/D2/SLTA", "D1/D2/upper secondary"),
+        "sltp": ("SLTP ke bawah", "lower secondary or less"),
+    },
+}
+
+
+def code_label(column: str, code: object, lang: str = "id") -> str:
+    """A category code of the data contract as readers of ``lang`` name it (the code itself
+    when it is not catalogued).
+
+    Examples
+    --------
+    >>> code_label("sector", "pekerjaan_umum", "en"), code_label("education_level", "s1_d4", "id")
+    ('public works', 'S1/D4')
+    """
+    names = CODES.get(column, {}).get(str(code))
+    return (names[0] if lang == "id" else names[1]) if names else str(code).replace("_", " ")
+
+
+def gloss(label: object, lang: str = "id") -> str:
+    """An official category label as a reader of ``lang`` needs it: unchanged in Indonesian; in
+    English with its meaning in brackets when the label is Indonesian words.
+
+    Examples
+    --------
+    >>> gloss("Sangat Rendah", "en"), gloss("Sangat Rendah", "id"), gloss("B", "en")
+    ('Sangat Rendah (very low)', 'Sangat Rendah', 'B')
+    """
+    text = str(label)
+    meaning = CATEGORY_GLOSS.get(text.strip().lower()) if lang == "en" else None
+    return f"{text} ({meaning})" if meaning and meaning != text.strip().lower() else text
+
+
+def glossary(labels: object, lang: str = "id") -> str:
+    """One sentence explaining the Indonesian category labels among ``labels`` (English pages
+    only; empty otherwise or when none needs it).
+
+    Examples
+    --------
+    >>> glossary(["Rendah", "B", "Rendah", "Sedang"], "en")
+    'Official Indonesian categories: Rendah = low; Sedang = moderate'
+    """
+    if lang != "en":
+        return ""
+    seen: dict[str, str] = {}
+    for v in labels if isinstance(labels, list | tuple) else list(labels):  # type: ignore[call-overload]
+        if isinstance(v, str):
+            m = CATEGORY_GLOSS.get(v.strip().lower())
+            if m and m != v.strip().lower():
+                seen.setdefault(v, m)
+    return ("Official Indonesian categories: " + "; ".join(f"{k} = {m}" for k, m in seen.items())) if seen else ""
 
 
 def translate(key: str, lang: str = "id", **fmt: Any) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from kinerja_research.analysis.i18n import number, p_value
 
-__all__ = ["diagnosis_table", "headline", "icc_headline", "ikm_headline", "placebo_note", "power_note",
+__all__ = ["diagnosis_shown", "diagnosis_table", "headline", "icc_headline", "ikm_headline", "placebo_note", "power_note",
            "pretrend_note", "synth_headline", "twfe_weights_note"]
 
 
@@ -122,6 +122,26 @@ def diagnosis_table(diag: Any, lang: str = "id") -> pd.DataFrame:
     i = 0 if lang == "id" else 1
     t["term"] = [(_DIAG_TERMS[x][i] if x in _DIAG_TERMS else x) for x in t["term"]]
     return t.reset_index(drop=True)
+
+
+def diagnosis_shown(diag: Any, lang: str = "id") -> pd.DataFrame:
+    """:func:`diagnosis_table` for readers: proportions (power, coverage) as percentages, the
+    other rows (in the outcome's unit) with three decimals.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> tidy = pd.DataFrame({"term": ["power", "bias"], "estimate": [0.9, 0.1234],
+    ...                      "conf_low": [0.8, -1.0], "conf_high": [1.0, 1.2]})
+    >>> diagnosis_shown(SimpleNamespace(tidy=lambda: tidy), "id")["estimate"].tolist()
+    ['90 %', '0,123']
+    """
+    raw = diag.tidy()["term"].isin(["power", "coverage"]).to_numpy()
+    t = diagnosis_table(diag, lang)
+    for col in ("estimate", "conf_low", "conf_high"):
+        t[col] = [number(100 * v, lang, 0) + " %" if prop else number(v, lang, 3)
+                  for v, prop in zip(t[col].to_numpy(dtype=float), raw, strict=True)]
+    return t
 
 
 def twfe_weights_note(weights: Any, lang: str) -> str:

@@ -77,12 +77,23 @@ _HEAD = {
     "id": {"indicator": "indikator", "value": "nilai", "category": "kategori", "region": "daerah",
            "province": "provinsi", "previous": "periode_lalu", "change": "perubahan",
            "vs_province": "selisih_provinsi", "unit": "unit", "sector": "sektor", "rank": "peringkat",
-           "kind": "jenis", "detail": "keterangan"},
+           "kind": "jenis", "detail": "keterangan", "source": "sumber_kategori"},
     "en": {"indicator": "indicator", "value": "value", "category": "category", "region": "region",
            "province": "province", "previous": "previous_period", "change": "change",
            "vs_province": "vs_province", "unit": "unit", "sector": "sector", "rank": "rank",
-           "kind": "kind", "detail": "detail"},
+           "kind": "kind", "detail": "detail", "source": "category_source"},
 }
+
+#: Where a scorecard category comes from: published with the score, or derived from it.
+SOURCE_TEXT = {"id": {"published": "dipublikasikan", "derived": "dihitung dari skor"},
+               "en": {"published": "published", "derived": "derived from the score"}}
+
+#: Indicators whose category may arrive published: key → (source column, conflict column,
+#: derived-label column, label name id, label name en).
+_PUBLISHED = {"sakip": ("sakip_grade_source", "sakip_grade_conflict", "derived_sakip_grade",
+                        "predikat SAKIP", "SAKIP grade"),
+              "ombudsman": ("zone_source", "zone_conflict", "derived_zone",
+                            "zona kepatuhan Ombudsman", "Ombudsman compliance zone")}
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,29 @@ def _rubrics_of(meta: Any) -> list[dict[str, Any]]:
     """Rubric entries from a scored frame's ``attrs`` value (one metadata dict or a list of them)."""
     metas = meta if isinstance(meta, list) else [meta]
     return [r for m in metas if m for r in _unverified(m)]
+
+
+def _derived_labels(inst: pd.DataFrame) -> dict[str, Any]:
+    """The score's own band (``derived_sakip_grade``, ``derived_zone``) where a published label
+    contradicts it, so that a report can say both; missing elsewhere."""
+    from kinerja_research.scoring import ombudsman_zone, sakip_grade
+
+    out: dict[str, Any] = {}
+    if "sakip_grade_conflict" in inst.columns and "sakip_score" in inst.columns:
+        derived = pd.Series(None, index=inst.index, dtype=object)
+        hit = inst["sakip_grade_conflict"].fillna(False).astype(bool)
+        for rubric, rows in inst.loc[hit].groupby("sakip_rubric", observed=True):
+            g = sakip_grade(rows["sakip_score"].to_numpy(dtype=float), rubric=str(rubric))
+            derived.loc[rows.index] = g["sakip_grade"].astype(object).to_numpy()
+        out["derived_sakip_grade"] = derived
+    if "ombudsman_zone_conflict" in inst.columns and "ombudsman_score" in inst.columns:
+        hit = inst["ombudsman_zone_conflict"].fillna(False).astype(bool).to_numpy()
+        derived = pd.Series(None, index=inst.index, dtype=object)
+        if hit.any():
+            z = ombudsman_zone(inst["ombudsman_score"].to_numpy(dtype=float)[hit], inst["year"].to_numpy()[hit])
+            derived.loc[inst.index[hit]] = z["zone"].astype(object).to_numpy()
+        out["derived_zone"] = derived
+    return out
 
 
 def _score(study: Study, periods: tuple[int, ...], population: Any) -> _Scored:
@@ -227,9 +261,17 @@ def _score(study: Study, periods: tuple[int, ...], population: Any) -> _Scored:
         for col in ("sakip_grade", "merit_category", "ombudsman_zone"):
             rubrics.extend(_rubrics_of(inst.attrs["rubrics"].get(col)))
         inst = inst.assign(region_id=inst["region_id"].astype(str), period=inst["year"].astype(int))
+        inst = inst.assign(**_derived_labels(inst))
         keep = {"sakip_score": "sakip_score", "sakip_grade": "sakip_grade", "merit_score": "merit_score",
-                "merit_category": "merit_category", "ombudsman_score": "ombudsman_score", "ombudsman_zone": "zone"}
+                "merit_category": "merit_category", "ombudsman_score": "ombudsman_score", "ombudsman_zone": "zone",
+                "sakip_grade_source": "sakip_grade_source", "sakip_grade_conflict": "sakip_grade_conflict",
+                "derived_sakip_grade": "derived_sakip_grade", "sakip_rubric": "sakip_rubric",
+                "ombudsman_zone_source": "zone_source", "ombudsman_zone_conflict": "zone_conflict",
+                "derived_zone": "derived_zone"}
         inst = inst.set_index(["region_id", "period"])[[c for c in keep if c in inst.columns]].rename(columns=keep)
+        for c in ("sakip_grade_source", "zone_source", "derived_sakip_grade", "derived_zone"):
+            if c in inst.columns:
+                inst[c] = inst[c].astype(object)
         for c in ("sakip_grade", "merit_category", "zone"):
             if c in inst.columns:
                 inst[c] = inst[c].astype(object)
@@ -352,7 +394,10 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
     pandas.DataFrame
         Indexed by indicator key (``ip_asn``, ``ikm``, ``sakip``, ``merit``, ``ombudsman``,
         ``disiplin_ringan`` … ``disiplin_berat``, ``reward``, ``punishment``); columns
-        indicator label, value and category (headers in ``lang``). IP ASN is the mean of
+        indicator label, value, category and where the category comes from
+        (:data:`SOURCE_TEXT`: published with the score, or derived from it; headers in ``lang``).
+        ``attrs["conflicts"]`` lists published labels that contradict their score's band
+        (:func:`conflict_notes` says it in words). IP ASN is the mean of
         scored employees (``ip_asn_summary``), IKM is computed over all the region's SKM
         answers, discipline counts are employees whose unexcused absence carries that sanction
         level (PP 94/2021), reward/punishment count units by the lelang-kinerja decision taken
@@ -369,7 +414,7 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
     --------
     >>> import kinerja_research as kr
     >>> scorecard(kr.simulate("tiny"), "3504", 2024, lang="en").columns.tolist()
-    ['indicator', 'value', 'category']
+    ['indicator', 'value', 'category', 'category_source']
     """
     region, period = _check(study, region, period, lang)
     sc = _scored(study, period, population)
@@ -377,15 +422,55 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
     h = _HEAD[lang]
     recs = []
     lelang = row is not None and bool(row.get("lelang_in_force", False))
+    conflicts = []
     for key, (lab_id, lab_en, val, cat) in _INDICATORS.items():
         value = np.nan if row is None or val not in row.index else row[val]
         category = None if cat is None or row is None or pd.isna(row[cat]) else str(row[cat])
+        source = "derived" if category is not None else None
+        if key in _PUBLISHED and category is not None and row is not None:
+            src_col, conf_col, derived_col, name_id, name_en = _PUBLISHED[key]
+            source = str(row[src_col]) if src_col in row.index and pd.notna(row[src_col]) else "derived"
+            if conf_col in row.index and bool(pd.notna(row[conf_col]) and row[conf_col]):
+                conflicts.append({"indicator": key, "label": name_id if lang == "id" else name_en,
+                                  "published": category, "score": float(value) if pd.notna(value) else np.nan,
+                                  "derived": row.get(derived_col)})
         if key in ("reward", "punishment") and not lelang:
-            value, category = np.nan, NOT_APPLICABLE[lang]
+            value, category, source = np.nan, NOT_APPLICABLE[lang], None
         recs.append({"key": key, h["indicator"]: lab_id if lang == "id" else lab_en,
-                     h["value"]: float(value) if pd.notna(value) else np.nan, h["category"]: category})
+                     h["value"]: float(value) if pd.notna(value) else np.nan, h["category"]: category,
+                     h["source"]: SOURCE_TEXT[lang][source] if source else None})
     out = pd.DataFrame.from_records(recs).set_index("key")
     out.attrs["rubric"] = _record(sc)
+    out.attrs["conflicts"] = conflicts
+    return out
+
+
+_CONFLICT_TEXT = {
+    "id": ("{label} yang dipublikasikan, {published}, tidak sesuai dengan skornya ({score}): menurut rubrik, "
+           "skor itu masuk kategori {derived}. Laporan ini memakai {label} yang dipublikasikan."),
+    "en": ("The published {label}, {published}, contradicts its score ({score}): by the rubric, that score "
+           "falls in {derived}. This report uses the published {label}."),
+}
+
+
+def conflict_notes(card: pd.DataFrame, lang: str = "id") -> list[str]:
+    """Plain sentences for each published label in a :func:`scorecard` that contradicts the
+    band its score falls in (empty when none does).
+
+    Examples
+    --------
+    >>> import kinerja_research as kr
+    >>> conflict_notes(scorecard(kr.simulate("tiny"), "3504", 2024))
+    []
+    """
+    from kinerja_research.analysis.i18n import gloss
+
+    out = []
+    for c in card.attrs.get("conflicts", []):
+        derived = c["derived"] if isinstance(c["derived"], str) else ("–" if lang == "id" else "no band")
+        text = _CONFLICT_TEXT[lang].format(label=c["label"], published=gloss(c["published"], lang),
+                                           score=_fmt(c["score"], lang, 2), derived=gloss(derived, lang))
+        out.append(text[:1].upper() + text[1:])  # a sentence, also when the label starts it
     return out
 
 
@@ -509,12 +594,14 @@ _FLAG_TEXT = {
                "en": "rubric tables not yet verified: {tables}"},
     "kind_sample": {"id": "sampel SKM", "en": "SKM sample"},
     "kind_rubric": {"id": "rubrik", "en": "rubric"},
+    "kind_published": {"id": "label dipublikasikan", "en": "published label"},
 }
 
 
 def flags(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
           population: int | Mapping[str, int] | pd.DataFrame | None = None) -> pd.DataFrame:
-    """What the reader must keep in mind: small SKM samples and unverified rubric tables.
+    """What the reader must keep in mind: small SKM samples, unverified rubric tables and
+    published labels that contradict their score (:func:`conflict_notes`).
 
     A unit is flagged when its questionnaires number fewer than ``skm_sample_size`` of its
     population (default :data:`DEFAULT_UNIT_POPULATION` users per unit). Units with fewer than
@@ -547,6 +634,9 @@ def flags(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id
         if not r["verified"]:
             recs.append({h["kind"]: _FLAG_TEXT["kind_rubric"][lang], h["unit"]: r["id"],
                          h["detail"]: _FLAG_TEXT["rubric"][lang].format(tables=", ".join(r["unverified_tables"]))})
+    card = scorecard(study, region, period, lang=lang, population=population)
+    for c, note in zip(card.attrs.get("conflicts", []), conflict_notes(card, lang), strict=True):
+        recs.append({h["kind"]: _FLAG_TEXT["kind_published"][lang], h["unit"]: c["label"], h["detail"]: note})
     return pd.DataFrame.from_records(recs, columns=[h["kind"], h["unit"], h["detail"]])
 
 
@@ -593,8 +683,11 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
             return f"{'naik' if d > 0 else 'turun' if d < 0 else 'tetap'} {_fmt(abs(d), lang)} poin dari {period - 1}"
         return f"{'up' if d > 0 else 'down' if d < 0 else 'unchanged'} {_fmt(abs(d), lang)} points from {period - 1}"
 
+    from kinerja_research.analysis.i18n import gloss
+
     v = card[h["value"]]
-    c = card[h["category"]]
+    # English readers get the official Indonesian labels with their meaning ("Buruk (bad)")
+    c = card[h["category"]].map(lambda x: gloss(x, lang) if isinstance(x, str) else x)
     if lang == "id":
         parts = [
             f"Pada {period}, {name} memperoleh IKM {_fmt(v['ikm'], lang, 2)} (mutu {c['ikm'] or '–'}), "
@@ -606,6 +699,7 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
              if pd.notna(v["reward"]) else f"Lelang kinerja tidak berlaku di {name} pada {period}; ")
             + f"{int(v['disiplin_berat'])} pegawai tercatat absen hingga tingkat hukuman disiplin berat.",
         ]
+        parts.extend(conflict_notes(card, lang))
         if n_small:
             parts.append(f"Perhatian: {n_small} unit memiliki sampel SKM di bawah ukuran minimum, "
                          "sehingga IKM unit tersebut perlu dibaca hati-hati.")
@@ -615,13 +709,14 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
         parts = [
             f"In {period}, {name} scored an IKM of {_fmt(v['ikm'], lang, 2)} (grade {c['ikm'] or '–'}), "
             f"{cmp('ikm')} the province mean ({_fmt(t.loc['ikm', h['province']], lang, 2)}) and {trend('ikm')}.",
-            f"Mean IP ASN was {_fmt(v['ip_asn'], lang)} ({c['ip_asn'] or '–'}), {cmp('ip_asn')} the province mean.",
+            f"Mean IP ASN was {_fmt(v['ip_asn'], lang)}, category {c['ip_asn'] or '–'}, {cmp('ip_asn')} the province mean.",
             f"SAKIP grade {c['sakip'] or '–'}, merit-system category {c['merit'] or '–'}, "
             f"Ombudsman compliance zone {c['ombudsman'] or '–'}.",
             (f"Lelang kinerja: {int(v['reward'])} units were rewarded and {int(v['punishment'])} punished; "
              if pd.notna(v["reward"]) else f"{name} had no lelang-kinerja scheme in force in {period}; ")
             + f"{int(v['disiplin_berat'])} employees were absent enough for a severe disciplinary sanction.",
         ]
+        parts.extend(conflict_notes(card, lang))
         if n_small:
             parts.append(f"Caution: {n_small} units have SKM samples below the minimum size, "
                          "so their IKM should be read with care.")
@@ -671,8 +766,11 @@ def scorecard_view(study: Study, region: Any, period: int, *, lang: str = "id",
     shown = card.copy()
     shown[h["value"]] = [_fmt(v, lang, digits.get(key, 0)) for key, v in card[h["value"]].items()]
     shown[h["category"]] = card[h["category"]].where(card[h["category"]].notna(), "")
-    return styled(shown, lang=lang, bands=[h["category"]], headers={c: c.capitalize() for c in shown.columns},
-                  missing=_VIEW["card_missing"][lang])
+    shown[h["source"]] = card[h["source"]].where(card[h["source"]].notna(), "")
+    headers = {c: c.replace("_", " ").capitalize() for c in shown.columns}
+    notes = conflict_notes(card, lang)
+    return styled(shown, lang=lang, bands=[h["category"]], headers=headers,
+                  caption=" ".join(notes) or None, missing=_VIEW["card_missing"][lang])
 
 
 def trends_view(study: Study, region: Any, period: int, *, lang: str = "id") -> Any:
@@ -680,8 +778,20 @@ def trends_view(study: Study, region: Any, period: int, *, lang: str = "id") -> 
     from kinerja_research.analysis.tables import styled
 
     t = trends(study, region, period, lang=lang)
+    h = _HEAD[lang]
+    # counts of employees or units are whole numbers in the region; the province value is a
+    # mean over regions and keeps a decimal
+    counts = {"disiplin_ringan", "disiplin_sedang", "disiplin_berat", "reward", "punishment"}
+    means = {h["province"], h["vs_province"]}
+    digits = {"ikm": 2}
+    shown = t.astype(object)
+    for key in t.index:
+        for col in t.columns[1:]:
+            v = t.loc[key, col]
+            d = 0 if key in counts and col not in means else digits.get(str(key), 1)
+            shown.loc[key, col] = None if pd.isna(v) else _fmt(float(v), lang, d)
     headers = {c: c.replace("_", " ").capitalize() for c in t.columns}
-    return styled(t, lang=lang, digits=1, headers=headers, missing=_VIEW["card_missing"][lang])
+    return styled(shown, lang=lang, headers=headers, missing=_VIEW["card_missing"][lang])
 
 
 def ranking_view(study: Study, region: Any, period: int, *, k: int = 5, lang: str = "id",
@@ -694,6 +804,9 @@ def ranking_view(study: Study, region: Any, period: int, *, k: int = 5, lang: st
     cols = [h["rank"], h["unit"], h["sector"], "n", "ikm", "mutu", "sample_required", "below_sample_size"]
     shown = r[cols].astype({"n": "Float64", "sample_required": "Float64"}).astype(object)
     shown = shown.where(pd.notna(shown), None)
+    from kinerja_research.analysis.i18n import code_label
+
+    shown[h["sector"]] = [None if v is None else code_label("sector", v, lang) for v in shown[h["sector"]]]
     names = {"id": {"n": "Responden", "ikm": "IKM", "mutu": "Mutu", "sample_required": "Sampel minimum",
                     "below_sample_size": "Di bawah minimum"},
              "en": {"n": "Respondents", "ikm": "IKM", "mutu": "Grade", "sample_required": "Minimum sample",
@@ -712,9 +825,12 @@ def flags_view(study: Study, region: Any, period: int, *, k: int = 5, lang: str 
     from kinerja_research.analysis.tables import styled
 
     f = flags(study, region, period, k=k, lang=lang, population=population)
-    return styled(f, lang=lang, headers={c: c.capitalize() for c in f.columns})
+    h = _HEAD[lang]
+    headers = {c: c.capitalize() for c in f.columns}
+    headers[h["unit"]] = "Unit, rubrik atau indikator" if lang == "id" else "Unit, rubric or indicator"
+    return styled(f.assign(**{h["kind"]: f[h["kind"]].str.capitalize()}), lang=lang, headers=headers)
 
 
-__all__ = ["DEFAULT_UNIT_POPULATION", "LELANG_POLICY", "NOT_APPLICABLE", "flags", "flags_view", "heading",
+__all__ = ["DEFAULT_UNIT_POPULATION", "LELANG_POLICY", "NOT_APPLICABLE", "SOURCE_TEXT", "conflict_notes", "flags", "flags_view", "heading",
            "ranking_view", "region_label", "scorecard", "scorecard_view", "summary_text", "trend_figure",
            "trends", "trends_view", "unit_ranking", "warm", "warm_imports"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 
 from kinerja_research.data.ingest import IngestResult
@@ -113,7 +114,8 @@ _T: dict[str, dict[str, str]] = {
     },
     "msg_ignored": {"id": "ditandai ignore di berkas pemetaan", "en": "marked ignore in the mapping file"},
     "msg_skipped": {"id": "berkas tersembunyi atau berkas kunci Excel", "en": "hidden or Excel lock file"},
-    "reasons_note": {"id": "Alasan dikutip dari pemeriksa data apa adanya (bahasa Inggris).",
+    "reasons_note": {"id": "Alasan yang belum memiliki terjemahan dikutip dari pemeriksa data apa adanya "
+                           "(bahasa Inggris); arahkan kursor ke alasan lain untuk melihat teks aslinya.",
                      "en": ""},
     "reader_note": {
         "id": "Pesan pembaca berkas (berstatus GAGAL) dikutip apa adanya dalam bahasa Inggris.",
@@ -127,6 +129,129 @@ _T: dict[str, dict[str, str]] = {
     "st_ignored": {"id": "diabaikan (pemetaan)", "en": "ignored (mapping)"},
     "st_skipped": {"id": "dilewati (berkas tersembunyi)", "en": "skipped (hidden file)"},
 }
+
+#: Indonesian renderings of the readers' common rejection reasons, by kind: (kind, pattern of the
+#: English reason, Indonesian text with the pattern's groups). The English original stays on the
+#: page as the cell's tooltip, and a reason no pattern knows is quoted as given.
+REASONS_ID: tuple[tuple[str, str, str], ...] = (
+    ("nip_missing", r"NIP is missing", "NIP kosong"),
+    ("nip_length", r"NIP must have exactly 18 digits \(has (\S+) characters\)",
+     r"NIP harus tepat 18 digit (berisi \1 karakter)"),
+    ("nip_numeric", r"Excel stored this NIP as a number and lost its last digits; export the column as text.*",
+     "Excel menyimpan NIP ini sebagai angka dan digit terakhirnya hilang; ekspor kolom NIP sebagai teks "
+     "(format kolom NIP sebagai Teks sebelum mengetik atau menempel, atau ekspor CSV dari sistem sumber)"),
+    ("nip_zeros", r"([\d.,]+) NIPs in this file end in 000: Excel stored the column as a number and lost the "
+     r"last digits; export the column as text",
+     r"\1 NIP di berkas ini berakhir 000: Excel menyimpan kolom sebagai angka dan digit terakhirnya hilang; "
+     "ekspor kolom sebagai teks"),
+    ("nip_foreign_digits", r"NIP contains digits other than 0-9.*",
+     "NIP memuat angka selain 0-9 (misalnya angka Arab atau lebar penuh); ketik ulang dengan angka 0-9"),
+    ("nip_foreign_chars", r"NIP contains characters outside 0-9 and plain spaces.*",
+     "NIP memuat karakter selain 0-9 dan spasi biasa; ketik ulang dengan angka 0-9"),
+    ("nip_birth", r"birth date (\S+) is not a real date", r"tanggal lahir \1 bukan tanggal yang ada"),
+    ("nip_appointment", r"appointment month (\S+) is not a real month", r"bulan pengangkatan \1 bukan bulan yang ada"),
+    ("nip_young", r"appointment (\S+) is less than 18 years after birth.*",
+     r"pengangkatan \1 kurang dari 18 tahun sesudah tanggal lahir"),
+    ("nip_sex", r"sex digit \(15th\) must be 1 or 2, not (.*)", r"digit jenis kelamin (ke-15) harus 1 atau 2, bukan \1"),
+    ("duplicate", r"duplicate key \((.*)\): every copy is rejected", r"kunci ganda (\1): semua salinannya ditolak"),
+    ("required", r"is missing \(required\)", "kosong (wajib diisi)"),
+    ("not_finite", r"(.*) is not a finite number", r"\1 bukan angka terhingga"),
+    ("not_whole", r"(.*) is not a whole number", r"\1 bukan bilangan bulat"),
+    ("too_large", r"(.*) is too large", r"\1 terlalu besar"),
+    ("not_bool", r"(.*) is not yes/no \(ya/tidak, 1/0, true/false\)", r"\1 bukan ya/tidak (ya/tidak, 1/0, true/false)"),
+    ("not_category", r"(.*) is not one of (.*)", r"\1 bukan salah satu dari \2"),
+    ("below_min", r"is below the minimum (\S+)", r"di bawah minimum \1"),
+    ("not_greater", r"must be greater than (\S+)", r"harus lebih besar dari \1"),
+    ("above_max", r"is above the maximum (\S+)", r"di atas maksimum \1"),
+)
+
+#: Normalization kinds (the reader's codes) in readers' words.
+NORMALIZATIONS: dict[str, tuple[str, str]] = {
+    "spaces": ("spasi di awal/akhir dihapus", "surrounding spaces removed"),
+    "formula": ("rumus teks Excel =\"…\" dibuka", "Excel text formula =\"…\" unwrapped"),
+    "apostrophe": ("apostrof penanda teks Excel di depan dihapus", "leading apostrophe (Excel text marker) removed"),
+    "grouped_spaces": ("bentuk resmi berspasi (8 6 1 3 digit) digabung", "official spaced form (8 6 1 3 digits) joined"),
+    "grouped_dashes": ("bentuk bertanda pisah (8-6-1-3 digit) digabung", "dashed form (8-6-1-3 digits) joined"),
+    "integer_text": ("teks bilangan bulat berakhiran '.0' dipulihkan", "exact integer text with a trailing '.0' recovered"),
+    "integer_column": ("kolom bilangan bulat diubah menjadi teks", "whole-number column converted to text"),
+    "decimal_comma": ("koma dibaca sebagai tanda desimal", "decimal comma read as the decimal mark"),
+    "thousands_removed": ("pemisah ribuan dihapus", "thousands separators removed"),
+}
+
+
+#: The reader's description of a file's number format, phrase by phrase in Indonesian.
+_FORMAT_ID: tuple[tuple[str, str], ...] = (
+    (r"undetermined \(no value shows which mark is the decimal one\)",
+     "belum dapat ditentukan (tidak ada nilai yang menunjukkan tanda desimalnya)"),
+    (r"^decimal comma", "desimal koma"), (r"^decimal point", "desimal titik"),
+    (r"(\S+) groups thousands", r"\1 pemisah ribuan"), (r"no thousands grouping", "tanpa pemisah ribuan"),
+    (r"detected from values such as (.*)\)$", r"dikenali dari nilai seperti \1)"),
+    (r"the file is (\S+)-delimited", r"berkas dipisah dengan \1"),
+    (r"\(given\)$", "(ditentukan pengguna)"),
+)
+
+
+def format_text(described: str, lang: str = "id") -> str:
+    """A file's number format (:meth:`NumberFormat.describe`) in ``lang``.
+
+    Examples
+    --------
+    >>> format_text("decimal comma, '.' groups thousands (given)")
+    "desimal koma, '.' pemisah ribuan (ditentukan pengguna)"
+    """
+    if lang != "id":
+        return described
+    out = described
+    for pattern, text in _FORMAT_ID:
+        out = re.sub(pattern, text, out)
+    return out
+
+
+def reason_kind(reason: str) -> str | None:
+    """The kind of a reader's rejection reason (a key of :data:`REASONS_ID`), or None.
+
+    Examples
+    --------
+    >>> reason_kind("NIP must have exactly 18 digits (has 17 characters)")
+    'nip_length'
+    """
+    for kind, pattern, _ in REASONS_ID:
+        if re.fullmatch(pattern, reason, flags=re.S):
+            return kind
+    return None
+
+
+def reason_text(reason: str, lang: str = "id") -> str:
+    """A rejection reason in ``lang``: Indonesian through :data:`REASONS_ID` (the English as
+    given when no pattern knows it), English unchanged.
+
+    Examples
+    --------
+    >>> reason_text("NIP must have exactly 18 digits (has 17 characters)")
+    'NIP harus tepat 18 digit (berisi 17 karakter)'
+    >>> reason_text("'x' is not one of pns, pppk", "id")
+    "'x' bukan salah satu dari pns, pppk"
+    """
+    if lang != "id":
+        return reason
+    for _, pattern, text in REASONS_ID:
+        m = re.fullmatch(pattern, reason, flags=re.S)
+        if m:
+            return m.expand(text)
+    return reason
+
+
+def _reason_cell(reason: str, lang: str) -> str:
+    shown = reason_text(reason, lang)
+    if shown == reason:
+        return _e(reason)
+    return f'<span title="{html.escape(reason)}">{_e(shown)}</span>'
+
+
+def _norm_cell(kind: str, lang: str) -> str:
+    names = NORMALIZATIONS.get(kind)
+    return _e(names[0] if lang == "id" else names[1]) if names else f"<code>{_e(kind)}</code>"
+
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222}
@@ -226,21 +351,24 @@ def quality_html(result: IngestResult, *, lang: str = "id") -> str:
         parts.append(f"<p>{t('reader_note')}</p>")
 
     parts.append(f"<h2>{t('reasons')}</h2>")
-    reason_rows = [[f"<code>{_e(redact(f.path))}</code>", _e(r.column), _e(r.reason), n(int(r.rows))]
+    reason_rows = [[f"<code>{_e(redact(f.path))}</code>", _e(r.column), _reason_cell(str(r.reason), lang),
+                    n(int(r.rows))]
                    for f in result.files for r in f.reasons.itertuples(index=False)]
     parts.append(_table([t("file"), t("column"), t("reason"), t("rejected")], reason_rows, {3})
                  if reason_rows else f"<p>{t('reasons_none')}</p>")
     if reason_rows:
         parts.append("<p>" + t("rejects_at", dir=_e(result.interim_dir.as_posix())) + "</p>")
-        if lang != "en":
+        if lang != "en" and any(reason_text(str(r.reason), lang) == str(r.reason)
+                                for f in result.files for r in f.reasons.itertuples(index=False)):
             parts.append(f"<p>{t('reasons_note')}</p>")
 
     parts.append(f"<h2>{t('norm')}</h2>")
-    norm_rows = [[f"<code>{_e(redact(f.path))}</code>", _e(k), n(v)] for f in result.files
+    norm_rows = [[f"<code>{_e(redact(f.path))}</code>", _norm_cell(k, lang), n(v)] for f in result.files
                  for k, v in sorted(f.normalizations.items())]
     parts.append(_table([t("file"), t("kind"), t("count")], norm_rows, {2}) if norm_rows
                  else f"<p>{t('norm_none')}</p>")
-    formats = [[f"<code>{_e(redact(f.path))}</code>", _e(f.number_format)] for f in result.files if f.number_format]
+    formats = [[f"<code>{_e(redact(f.path))}</code>", _e(format_text(str(f.number_format), lang))]
+               for f in result.files if f.number_format]
     if formats:
         parts.append(f"<h3>{t('number_format')}</h3>")
         parts.append(_table([t("file"), t("number_format")], formats))
@@ -317,4 +445,4 @@ def write_quality_page(result: IngestResult, path: str | Path, *, lang: str = "i
     return p
 
 
-__all__ = ["quality_html", "write_quality_page"]
+__all__ = ["NORMALIZATIONS", "REASONS_ID", "format_text", "quality_html", "reason_kind", "reason_text", "write_quality_page"]
