@@ -33,8 +33,8 @@ from kinerja_research.stats.calibrate import calibrated_design
 from kinerja_research.stats.diagnose import Design
 from kinerja_research.stats.did import staggered_did
 
-__all__ = ["power_design", "response_level", "response_level_note", "sensitivity", "sensitivity_note",
-           "sensitivity_table"]
+__all__ = ["fuzzy_note", "power_design", "punishment_fuzzy", "response_level", "response_level_note",
+           "sensitivity", "sensitivity_note", "sensitivity_table"]
 
 #: Relative magnitudes shown: post-adoption violations up to twice the largest pre-adoption one.
 MBAR_GRID: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
@@ -145,3 +145,45 @@ def power_design(study: Any, panel: pd.DataFrame, *, effect: float) -> Design:
         return synthetic_designs("tiny")["merit_did"]
     return calibrated_design(panel, "ikm", "unit_id", "period", "cohort", effect=effect,
                              name="merit system: design calibrated to these data")
+
+
+def punishment_fuzzy(study: Any) -> Results | None:
+    """Fuzzy RD of the lelang-kinerja sanction when not every unit below 100% was punished.
+
+    Uses the punishment actually received (``unit_performance["punished"]``) as the treatment
+    and the rule (achievement below 100%) as the instrument, through rdrobust's ``fuzzy=``;
+    clustered by region as the sharp design is. Returns None when the data do not record the
+    punishment received: then the rule was applied to every unit and the sharp design is the
+    right one.
+    """
+    if "punished" not in study.unit_performance.columns:
+        return None
+    from kinerja_research.analysis.designs import fuzzy_rd_panel
+    from kinerja_research.stats.rd import rd
+
+    return rd(fuzzy_rd_panel(study), "next_achievement", "shortfall", 0.0, fuzzy="received",
+              cluster="region_id", vce="cr1")
+
+
+def fuzzy_note(res: Results | None, lang: str = "id") -> str:
+    """The fuzzy design in words: the first stage (share complying) and the local effect."""
+    if res is None:
+        return ("Data mencatat bahwa setiap unit di bawah 100% memang dikenai sanksi (kepatuhan penuh), "
+                "sehingga desain tajam di atas sudah tepat; desain fuzzy tidak diperlukan." if lang == "id" else
+                "The data record that every unit below 100% was in fact sanctioned (full compliance), so the "
+                "sharp design above is the right one; no fuzzy design is needed.")
+    fs = res.first_stage().set_index("term").loc["first_stage:conventional"]
+    t = res.tidy()
+    rob = t[(t.get("stage", "second_stage") != "first_stage") & t["term"].eq("robust")].iloc[0]
+    share = number(100 * float(fs["estimate"]), lang, 0)
+    est, lo, hi = (number(rob[c], lang, 2) for c in ("estimate", "conf_low", "conf_high"))
+    f = number(float(res.provenance["first_stage_f"]), lang, 1)
+    if lang == "id":
+        return (f"Tidak semua unit di bawah 100% dikenai sanksi: di titik potong, peluang dikenai sanksi naik "
+                f"{share} poin persen (tahap pertama, F = {f}). Regresi diskontinu fuzzy memperkirakan efek sanksi "
+                f"pada unit yang patuh pada aturan sebesar {est} poin persen capaian (IK 95% robust: {lo} sampai "
+                f"{hi}).")
+    return (f"Not every unit below 100% was sanctioned: at the cutoff the chance of a sanction rises by "
+            f"{share} percentage points (first stage, F = {f}). The fuzzy regression discontinuity estimates the "
+            f"sanction's effect on units that follow the rule at {est} achievement percentage points (robust 95% "
+            f"CI: {lo} to {hi}).")
