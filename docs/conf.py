@@ -98,7 +98,6 @@ kinerja_api_undocumented = [
     "kinerja_research.data.schemas.TableSpec.column",
     "kinerja_research.data.schemas.TableSpec.names",
     "kinerja_research.data.schemas.TableSpec.required",
-    "kinerja_research.reports.engine.ExecutionOutcome.to_dict",
 ]
 
 # Docstring markup that docutils cannot parse, patched in the rendered reference only (the source

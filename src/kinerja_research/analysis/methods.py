@@ -4,7 +4,7 @@ Each estimator in :mod:`kinerja_research.stats` records in its provenance what i
 (``method``) and how its uncertainty was computed (``variance``), in English and with technical
 shorthand (``rd``, ``CRV1``, ``cluster-robust by 'region_id' (CR0)``). A report shows them in its
 own language: known estimator names come from :data:`ESTIMATORS`; variance descriptions are built
-from the phrases in :data:`_PHRASES` (they are assembled by the estimators from parts, e.g. a
+from a table of phrases (they are assembled by the estimators from parts, e.g. a
 cluster name), so a new cluster column or bootstrap size needs no new entry.
 
 >>> estimator_text("Callaway & Sant'Anna (2021) aggregated ATT", "id")

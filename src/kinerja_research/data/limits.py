@@ -96,6 +96,7 @@ def exceeded(path: Path, name: str, found: int | str, limit: int) -> ContractErr
 
 
 def check_file_size(path: Path, limits: ReadLimits) -> None:
+    """Refuse a file larger than ``limits.max_file_bytes`` before anything reads it."""
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise exceeded(path, "max_file_bytes", f"{size:,} bytes", limits.max_file_bytes)

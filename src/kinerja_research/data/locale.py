@@ -51,6 +51,7 @@ class NumberFormat:
     example: str | None = None
 
     def describe(self) -> str:
+        """The file's number rule in words, for summaries and the data-quality page."""
         if self.decimal is None:
             return "undetermined (no value shows which mark is the decimal one)"
         mark = "comma" if self.decimal == "," else "point"

@@ -64,6 +64,7 @@ class ExecutionOutcome:
     lang: str = "id"
 
     def to_dict(self) -> dict[str, Any]:
+        """The outcome as plain data (what the manifest and the worker's pipe carry)."""
         return asdict(self)
 
 

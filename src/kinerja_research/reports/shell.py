@@ -70,7 +70,8 @@ class _Sink:
 
 
 def json_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    # The kernel sends mime bundles as JSON: bytes become base64 text, as in ipykernel's json_clean.
+    """A display's mime bundle as a kernel would send it: bytes become base64 text."""
+    # As in ipykernel's json_clean, so the fork engine's outputs equal a kernel's.
     out: dict[str, Any] = {}
     for mime, value in data.items():
         if isinstance(value, bytes):
