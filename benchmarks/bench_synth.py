@@ -3,7 +3,7 @@
 Figures (one line each: value, target, ratio):
 1. Basque (17 donors, 14 predictors): fit + 17 placebo refits with V re-optimised.
    Target 5 s. Peer: pysyncon 1.7.0 took 115.9 s for the same case (fit + PlaceboTest over
-   all cores), as recorded in shared/validation/results/synth_basque.json.
+   all cores), as recorded in validation case ``synth_basque`` (docs/guide/methods.md).
 2. Inner problem: one donor-weight solve, our NNLS + KKT solver vs scipy SLSQP (pysyncon's
    solver), on the Basque predictors with equal V; also the max weight difference.
 3. Jawa Timur size (38 regions × 10 years, 4 predictors): fit + 37 placebos. Target 10 s.

@@ -37,10 +37,10 @@ COVERAGE_TOL = 0.02
 BIAS_FRACTION = 0.10
 SEED = 20261123
 
-DESIGNS = synthetic_designs("tiny")
+SYNTHETIC_STUDIES = synthetic_designs("tiny")
 
 
-@pytest.fixture(scope="module", params=sorted(DESIGNS))
+@pytest.fixture(scope="module", params=sorted(SYNTHETIC_STUDIES))
 def diagnosis(request: pytest.FixtureRequest) -> DiagnosisResults:
     # errors are recorded, not raised: a failing fit is its own test failure below, and the
     # coverage of the other simulations is still reported
@@ -49,7 +49,7 @@ def diagnosis(request: pytest.FixtureRequest) -> DiagnosisResults:
         # single fits; what this test checks is the distribution over simulations
         warnings.simplefilter("ignore", UserWarning)
         return diagnose(
-            DESIGNS[request.param], sims=SIMS, seed=SEED, n_jobs=2, progress=False,
+            SYNTHETIC_STUDIES[request.param], sims=SIMS, seed=SEED, n_jobs=2, progress=False,
             errors="record",
         )
 

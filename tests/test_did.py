@@ -1,8 +1,8 @@
 """Tests of kinerja_research.stats.did.staggered_did (Callaway & Sant'Anna 2021).
 
 Reference numbers are frozen below, one class per case, one small test per statistic; no
-reference package is needed at test time. Data: tests/data/mpdta.csv (copied from
-shared/validation/data/mpdta.csv; R ``did``'s mpdta, see tests/data/README.md).
+reference package is needed at test time. Data: tests/data/mpdta.csv (copied from the validation case data
+(``mpdta.csv``, docs/guide/methods.md); R ``did``'s mpdta, see tests/data/README.md).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ DATA = pd.read_csv(__import__("pathlib").Path(__file__).parent / "data" / "mpdta
 ARGS = ("lemp", "countyreal", "year", "first.treat")
 
 # Tolerances (stated once). Point estimates and analytic SEs: 1e-6 relative, what the reference
-# implementations support (shared/validation/README.md; csdid, differences and moderndid agree
+# implementations support (docs/guide/methods.md; csdid, differences and moderndid agree
 # to 1e-12). Wald p-values: R did rounds them to 5 decimals, so 5e-6 absolute. Bootstrap SEs
 # and critical values: 10% relative -- multiplier-bootstrap draws differ by package, so these
 # are Monte Carlo comparisons; the reference is the mean of the three packages' 999-draw runs
@@ -32,7 +32,7 @@ BOOT_DRAWS = 9_999
 class RefUnconditional:
     """cs_mpdta_unconditional: never-treated, no covariates, varying base, est_method "dr".
 
-    shared/validation/results/cs_mpdta_unconditional.json, ``results.csdid`` (csdid 0.4.3:
+    validation case ``cs_mpdta_unconditional`` (docs/guide/methods.md), ``results.csdid`` (csdid 0.4.3:
     ``ATTgt(yname="lemp", tname="year", idname="countyreal", gname="first.treat",
     control_group="nevertreated").fit(est_method="dr")``; equal to differences 0.3.0 and
     moderndid 0.2.0 to 1e-17 and to R did 2.5.1's printed 4 decimals). Bootstrap entries: mean
@@ -107,7 +107,7 @@ class RefUnconditional:
 class RefDrLpop:
     """cs_mpdta_dr_lpop: doubly robust with covariate lpop (and the reg / ipw variants).
 
-    shared/validation/results/cs_mpdta_dr_lpop.json, ``results.csdid`` (csdid 0.4.3, same call
+    validation case ``cs_mpdta_dr_lpop`` (docs/guide/methods.md), ``results.csdid`` (csdid 0.4.3, same call
     as RefUnconditional with ``xformla="lemp ~ lpop"``, est_method "dr"; csdid, differences and
     moderndid agree to 4e-11). Their "dr" is DRDID's traditional locally efficient estimator
     (``drdid_panel``: logit propensity score + OLS), which is what R did's ``est_method="dr"``

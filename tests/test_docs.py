@@ -105,8 +105,6 @@ def test_fix_refs_rewrites_every_outside_reference(tmp_path: Path) -> None:
     assert "".join((tmp_path / rel).read_text(encoding="utf-8") for rel in sample) == before
 
 
-@pytest.mark.xfail(strict=True, reason="references are rewritten by `python docs/fix_refs.py` after "
-                   "the merge; then delete this mark")
 def test_no_reference_points_outside_the_repository() -> None:
     fix = _load("fix_refs_repo", DOCS / "fix_refs.py")
     left = []

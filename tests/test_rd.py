@@ -1,6 +1,6 @@
 """Regression discontinuity (rdrobust wrapper) against frozen reference numbers, plus checks.
 
-Reference: shared/validation/results/rd_senate.json (rdrobust 2.1.1 on the US Senate data,
+Reference: validation case ``rd_senate`` (docs/guide/methods.md) (rdrobust 2.1.1 on the US Senate data,
 Cattaneo, Frandsen & Titiunik 2015), frozen below; the published rounded numbers are those of
 Calonico, Cattaneo, Farrell & Titiunik (2017, Stata Journal).
 """
@@ -23,7 +23,7 @@ RTOL = 1e-6
 
 
 class SenateRDReference:
-    """Frozen numbers from shared/validation/results/rd_senate.json (case ``rd_senate``).
+    """Frozen numbers from validation case ``rd_senate`` (docs/guide/methods.md) (case ``rd_senate``).
 
     Calls: ``rdrobust(y=d["vote"], x=d["margin"])`` (c=0, p=1, q=2, triangular, mserd, NN), and
     the same with ``kernel="uniform"``, ``vce="hc1"``, ``cluster=d["state"]``.
@@ -101,7 +101,7 @@ class SenateRDReference:
 class SenateDensityReference:
     """rddensity 3.0 (Python), ``rddensity(X=d["margin"])`` with its defaults (p=2, triangular,
     jackknife, bwselect="comb"), run on tests/data/rdrobust_senate.csv while writing this test.
-    Not in shared/validation: it pins the wrapper's plumbing (which side, which SE, which test).
+    Not a validation case of docs/guide/methods.md: it pins the wrapper's plumbing (which side, which SE, which test).
     """
 
     diff = -0.0035482074004834704

@@ -1,6 +1,6 @@
-"""Golden tests: every table of shared/domain/rubrics.md, at each band edge and just either side.
+"""Golden tests: every table of docs/guide/rubrics.md, at each band edge and just either side.
 
-The expected labels are transcribed here from rubrics.md (not read from the YAML files), so a
+The expected labels are transcribed here from docs/guide/rubrics.md (not read from the YAML files), so a
 typo in a rubric file fails a test. EPS is the "just either side" step: far above the 1e-9
 floating-point snap of the rubrics and far below any edge's printed precision (0.01).
 """
@@ -33,7 +33,7 @@ def _cases(edges):
     return out
 
 
-# rubrics.md §1.5, convention [91,100] ST, [81,91) T, … (recommended half-open)
+# docs/guide/rubrics.md#rubric-ip-asn-permenpan-38-2018-perban-bkn-8-2019, convention [91,100] ST, [81,91) T, … (recommended half-open)
 IP_ASN = _cases([(61, "Sangat Rendah", "Rendah"), (71, "Rendah", "Sedang"), (81, "Sedang", "Tinggi"),
                  (91, "Tinggi", "Sangat Tinggi")]) + [(0, "Sangat Rendah"), (60, "Sangat Rendah"),
                                                       (90.5, "Tinggi"), (100, "Sangat Tinggi")]
@@ -49,7 +49,7 @@ def test_ip_asn_category_out_of_range():
     assert r.classify(100 + EPS) is None and r.classify(-EPS) is None
 
 
-# rubrics.md §2.4 and §2.8: [25,65) D, [65,76.61) C, [76.61,88.31) B, [88.31,100] A
+# docs/guide/rubrics.md#rubric-ikm-permenpan-14-2017 and §2.8: [25,65) D, [65,76.61) C, [76.61,88.31) B, [88.31,100] A
 IKM_2017 = _cases([(65, "D", "C"), (76.61, "C", "B"), (88.31, "B", "A")]) + [
     (25, "D"), (64.99, "D"), (76.60, "C"), (88.30, "B"), (100, "A")]
 
@@ -77,7 +77,7 @@ def test_ikm_interval_and_converted_tables_agree_times_25():
     np.testing.assert_allclose(ni.lower * 25, nik.lower, rtol=0, atol=1e-12)  # exact up to binary rounding
 
 
-# rubrics.md §2.5: 1,00–1,75 / 1,76–2,50 / 2,51–3,25 / 3,26–4,00 → NIK 43.76, 62.51, 81.26
+# docs/guide/rubrics.md#rubric-ikm-kepmenpan-25-2004: 1,00–1,75 / 1,76–2,50 / 2,51–3,25 / 3,26–4,00 → NIK 43.76, 62.51, 81.26
 IKM_2004 = _cases([(43.76, "D", "C"), (62.51, "C", "B"), (81.26, "B", "A")]) + [(25, "D"), (100, "A")]
 
 
@@ -86,7 +86,7 @@ def test_ikm_2004_mutu(value, label):
     assert rubrics.load("ikm/kepmenpan-25-2004").classify(value) == label
 
 
-# rubrics.md §3.1 DP3
+# docs/guide/rubrics.md#rubric-skp-pp-10-1979 DP3
 DP3 = _cases([(51, "Kurang", "Sedang"), (61, "Sedang", "Cukup"), (76, "Cukup", "Baik"), (91, "Baik", "Amat Baik")])
 
 
@@ -95,7 +95,7 @@ def test_dp3(value, label):
     assert skp_category([value], rubric="skp/pp-10-1979")["category"].item() == label
 
 
-# rubrics.md §3.2 PP 46/2011: 91 ke atas SB, 76–90 B, 61–75 C, 51–60 K, ≤50 Buruk
+# docs/guide/rubrics.md#rubric-skp-pp-46-2011 PP 46/2011: 91 ke atas SB, 76–90 B, 61–75 C, 51–60 K, ≤50 Buruk
 PP46 = _cases([(51, "Buruk", "Kurang"), (61, "Kurang", "Cukup"), (76, "Cukup", "Baik"),
                (91, "Baik", "Sangat Baik")]) + [(0, "Buruk"), (50, "Buruk"), (110, "Sangat Baik")]
 
@@ -105,7 +105,7 @@ def test_pp46(value, label):
     assert skp_category([value], rubric="skp/pp-46-2011")["category"].item() == label
 
 
-# rubrics.md §3.3 PP 30/2019 Pasal 41 (no innovation)
+# docs/guide/rubrics.md#rubric-skp-pp-30-2019 PP 30/2019 Pasal 41 (no innovation)
 PP30 = _cases([(50, "Sangat Kurang", "Kurang"), (70, "Kurang", "Cukup"), (90, "Cukup", "Baik")]) + [
     (0, "Sangat Kurang"), (109.99, "Baik")]
 
@@ -123,7 +123,7 @@ def test_pp30_sangat_baik_needs_innovation(value, innovation, label):
     assert skp_category([value], innovation=[innovation])["category"].item() == label
 
 
-# rubrics.md §3.5 Permenpan 6/2022 matrix, every cell (rows: hasil kerja; columns: perilaku)
+# docs/guide/rubrics.md#rubric-skp-permenpan-6-2022 Permenpan 6/2022 matrix, every cell (rows: hasil kerja; columns: perilaku)
 MATRIX = {
     ("di_atas", "di_bawah"): "Kurang/Misconduct", ("di_atas", "sesuai"): "Baik", ("di_atas", "di_atas"): "Sangat Baik",
     ("sesuai", "di_bawah"): "Kurang/Misconduct", ("sesuai", "sesuai"): "Baik", ("sesuai", "di_atas"): "Baik",
@@ -137,7 +137,7 @@ def test_permenpan_6_2022_matrix(cell, label):
     assert skp_predikat([cell[0]], [cell[1]])["predikat"].item() == label
 
 
-# rubrics.md §4.3 merit (UNVERIFIED bands; convention [175, 250) etc.)
+# docs/guide/rubrics.md#rubric-merit-permenpan-40-2018 merit (UNVERIFIED bands; convention [175, 250) etc.)
 MERIT = _cases([(175, "Buruk", "Kurang"), (250, "Kurang", "Baik"), (325, "Baik", "Sangat Baik")]) + [
     (100, "Buruk"), (174, "Buruk"), (291.5, "Baik"), (400, "Sangat Baik")]
 
@@ -152,7 +152,7 @@ def test_merit_codes(value, code):
     assert merit_category(value)["merit_code"].item() == code
 
 
-# rubrics.md §5.1 SAKIP 88/2021, lower bounds exclusive
+# docs/guide/rubrics.md#rubric-sakip-permenpan-88-2021 SAKIP 88/2021, lower bounds exclusive
 SAKIP = [(30, "D"), (30 + EPS, "C"), (50, "C"), (50 + EPS, "CC"), (60, "CC"), (60 + EPS, "B"),
          (70, "B"), (70 + EPS, "BB"), (80, "BB"), (80 + EPS, "A"), (90, "A"), (90 + EPS, "AA"),
          (100, "AA"), (0, "D")]
@@ -175,7 +175,7 @@ def test_sakip_component_weights_sum_to_100():
     assert pts == {"perencanaan": 30, "pengukuran": 30, "pelaporan": 15, "evaluasi": 25}
 
 
-# rubrics.md §6.2 JPM, both versions
+# docs/guide/rubrics.md#rubric-jpm-memenuhi-syarat-3band JPM, both versions
 @pytest.mark.parametrize(("value", "label"), _cases([(78, "Kurang Optimal", "Cukup Optimal"),
                                                      (90, "Cukup Optimal", "Optimal")]))
 def test_jpm_optimal(value, label):
@@ -188,7 +188,7 @@ def test_jpm_memenuhi_syarat(value, label):
     assert jpm_category(value, rubric="jpm/memenuhi-syarat-3band")["jpm_category"].item() == label
 
 
-# rubrics.md §7.2 PP 94/2021 ladder, at the days the issue names and at every rung
+# docs/guide/rubrics.md#rubric-disiplin-pp-94-2021 PP 94/2021 ladder, at the days the issue names and at every rung
 LADDER = [
     (0, "none", "tidak ada hukuman"), (2, "none", "tidak ada hukuman"),
     (3, "ringan", "teguran lisan"), (4, "ringan", "teguran tertulis"), (6, "ringan", "teguran tertulis"),
@@ -233,7 +233,7 @@ def test_pp94_sanction_lists():
     assert lv53["sedang"][0] == "penundaan kenaikan gaji berkala 1 tahun"
 
 
-# rubrics.md §8.1 and §8.2 Ombudsman
+# docs/guide/rubrics.md#rubric-ombudsman-kepatuhan-2015 and §8.2 Ombudsman
 @pytest.mark.parametrize(("score", "zone", "category"), [
     (50.99, "Merah", "Kepatuhan Rendah"), (51, "Kuning", "Kepatuhan Sedang"), (80.99, "Kuning", "Kepatuhan Sedang"),
     (81, "Hijau", "Kepatuhan Tinggi"), (87.29, "Hijau", "Kepatuhan Tinggi"), (73.26, "Kuning", "Kepatuhan Sedang"),
@@ -254,7 +254,7 @@ def test_ombudsman_2024(score, category, zone):
     assert (row["category"], row["zone"]) == (category, zone)
 
 
-# rubrics.md §9.3 deduction tables
+# docs/guide/rubrics.md#rubric-tpp-permentan-68-2012 deduction tables
 @pytest.mark.parametrize(("minutes", "cut"), [(30, 0.0), (31, 0.01), (60, 0.01), (61, 0.012), (90, 0.012),
                                               (91, 0.015), (300, 0.015)])
 def test_sampang_late_table(minutes, cut):

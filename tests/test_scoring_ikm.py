@@ -22,7 +22,7 @@ def _responses(answers, unit="U1", period=2024, items=ITEMS):
 
 
 class TestWeightModes:
-    """rubrics.md §2.3: all answers 3.5 → 87.50 with exact 1/9, 87.41 with the published 0.111.
+    """docs/guide/rubrics.md#rubric-ikm-permenpan-14-2017: all answers 3.5 → 87.50 with exact 1/9, 87.41 with the published 0.111.
 
     Tolerance: exact arithmetic on these decimal inputs up to binary rounding (atol 1e-9, the
     rubric's snap); 87.41 is the published two-decimal rounding of 87.4125.
@@ -146,7 +146,7 @@ def test_attrs_record_rubric_and_weights():
 
 
 class TestSampleSize:
-    """Krejcie & Morgan table values (rubrics.md §2.6): exact integers."""
+    """Krejcie & Morgan table values (docs/guide/rubrics.md#rubric-ikm-permenpan-14-2017): exact integers."""
 
     @pytest.mark.parametrize(("population", "sample"), [(50, 44), (100, 80), (1000, 278), (10_000, 370),
                                                         (1_000_000, 384), (1, 1)])

@@ -17,7 +17,7 @@ def _emp(**overrides):
     return pd.DataFrame([row])
 
 
-# Expected points from the rubric's tables (rubrics.md §1.4; many UNVERIFIED, see attrs)
+# Expected points from the rubric's tables (docs/guide/rubrics.md#rubric-ip-asn-permenpan-38-2018-perban-bkn-8-2019; many UNVERIFIED, see attrs)
 @pytest.mark.parametrize(("position", "lead", "func", "hours", "seminar", "kompetensi"), [
     ("jpt", True, False, 20.0, True, 40.0),
     ("administrator", True, True, 19.99, True, 25.0),     # functional training does not count, <20 JP

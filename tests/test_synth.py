@@ -1,6 +1,6 @@
 """Synthetic control against the Basque case (Abadie & Gardeazabal 2003).
 
-Reference: /work/shared/validation/results/synth_basque.json — pysyncon 1.7.0 ``Synth`` with
+Reference: validation case ``synth_basque`` (docs/guide/methods.md) — pysyncon 1.7.0 ``Synth`` with
 Nelder–Mead from equal V (maxiter 1000) and ``PlaceboTest``; the weights agree with R ``Synth``
 to 3e-6. Data: tests/data/basque.csv (from R ``Synth`` via pysyncon's repository).
 """

@@ -1,6 +1,6 @@
 """TWFE, event studies and the TWFE-weights diagnostic against frozen reference numbers.
 
-Reference: shared/validation/results/twfe_mpdta.json (pyfixest 0.60.0 and linearmodels 7.1 on
+Reference: validation case ``twfe_mpdta`` (docs/guide/methods.md) (pyfixest 0.60.0 and linearmodels 7.1 on
 mpdta, Callaway & Sant'Anna 2021), frozen below so that no reference package is needed here.
 """
 
@@ -28,7 +28,7 @@ RTOL = 1e-6
 
 
 class MpdtaTwfeReference:
-    """Frozen numbers from shared/validation/results/twfe_mpdta.json (case ``twfe_mpdta``).
+    """Frozen numbers from validation case ``twfe_mpdta`` (docs/guide/methods.md) (case ``twfe_mpdta``).
 
     Calls: ``pf.feols("lemp ~ treat_post | countyreal + year", vcov={"CRV1": "countyreal"})``;
     dynamic TWFE with e = -1 omitted; ``pf.event_study(..., estimator="saturated")`` for

@@ -1,6 +1,6 @@
 """IPW, AIPW and regression adjustment against the LaLonde NSW/CPS reference.
 
-Reference: /work/shared/validation/results/ipw_lalonde.json (statsmodels-free numpy/sklearn
+Reference: validation case ``ipw_lalonde`` (docs/guide/methods.md) (statsmodels-free numpy/sklearn
 script over causaldata's nsw_mixtape and cps_mixtape; formulas in its "estimators" block).
 Data: tests/data/nsw_mixtape.csv, tests/data/cps_mixtape.csv (causaldata).
 """

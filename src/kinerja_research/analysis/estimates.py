@@ -1,6 +1,6 @@
 """Small helpers the study notebooks (``notebooks/01`` … ``06``) call: no analysis of their own.
 
-Notebooks hold narrative and calls only (DESIGN §7), so the glue they need lives here: tables
+Notebooks hold narrative and calls only (docs/guide/reports.md), so the glue they need lives here: tables
 that put an estimate beside the synthetic world's true value, a one-line note naming the
 estimator, the variance estimator and the rubric, and thin wrappers that shape panels for the
 estimators in :mod:`kinerja_research.stats`.

@@ -1,6 +1,6 @@
 """What every notebook's first code cell calls: validate parameters, load the data, set style.
 
-Notebooks hold narrative and calls only (DESIGN §7); this module turns their plain-literal
+Notebooks hold narrative and calls only (docs/guide/reports.md); this module turns their plain-literal
 parameters into a :class:`NotebookContext`.
 
 >>> ctx = setup(dataset="synthetic", lang="en", seed=0)  # doctest: +SKIP

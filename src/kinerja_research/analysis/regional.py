@@ -1,6 +1,6 @@
 """The periodic regional report: scorecard, trends, unit ranking, flags and a plain summary.
 
-Everything ``notebooks/regional_report.ipynb`` shows comes from here (DESIGN §7: notebooks hold
+Everything ``notebooks/regional_report.ipynb`` shows comes from here (docs/guide/reports.md: notebooks hold
 narrative and calls only). Each function takes the :class:`~kinerja_research.data.study.Study`,
 a kabupaten/kota ``region`` (BPS code) and a ``period`` (year) and returns a DataFrame, a figure
 or a string. Scores always go through :mod:`kinerja_research.scoring` (the versioned rubrics).

@@ -1,7 +1,7 @@
 """NIP (Nomor Induk Pegawai) rules and salted pseudonyms.
 
 An NIP has 18 digits: birth date ``YYYYMMDD``, appointment (TMT CPNS) ``YYYYMM``, a sex digit
-(1 male, 2 female) and a 3-digit sequence number (BKN; see ``shared/domain/glossary.md``).
+(1 male, 2 female) and a 3-digit sequence number (BKN; see ``docs/guide/data-contract.md``).
 """
 
 from __future__ import annotations

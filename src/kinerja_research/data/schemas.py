@@ -1,4 +1,4 @@
-"""The canonical tables of the data contract (DESIGN §3, ``data/README.md``) as specifications.
+"""The canonical tables of the data contract (docs/guide/data-contract.md, ``data/README.md``) as specifications.
 
 One specification per table drives three things: parsing raw text into typed columns, the
 pandera schema that checks values, and the documentation. Categorical values are the canonical

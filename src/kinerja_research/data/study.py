@@ -21,7 +21,7 @@ TABLES: tuple[str, ...] = (
 
 @dataclass
 class Study:
-    """A set of canonical tables (DESIGN §3) describing one world, real or synthetic.
+    """A set of canonical tables (docs/guide/data-contract.md) describing one world, real or synthetic.
 
     Attributes
     ----------

@@ -1,4 +1,4 @@
-"""Notebook hygiene: the rules every notebook in ``notebooks/`` keeps (DESIGN §7, STYLE).
+"""Notebook hygiene: the rules every notebook in ``notebooks/`` keeps (docs/guide/reports.md).
 
 Outputs stripped, kernelspec ``python3``, exactly one ``parameters`` cell of plain literals,
 no ``def`` or ``class`` (functions belong in the package), no file paths (data come through

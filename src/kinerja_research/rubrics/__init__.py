@@ -1,4 +1,4 @@
-"""Versioned, cited scoring rubrics: one YAML file per regulation version (DESIGN §5).
+"""Versioned, cited scoring rubrics: one YAML file per regulation version (docs/guide/rubrics.md).
 
 >>> from kinerja_research import rubrics
 >>> r = rubrics.load("ikm/permenpan-14-2017")

@@ -1,7 +1,7 @@
 """Schema of a rubric file, checked whenever a rubric is loaded.
 
 A rubric file is YAML package data under ``rubrics/files/<kind>/<version>.yml`` holding one
-version of one official scoring rule (DESIGN §5, ``shared/domain/rubrics.md``). The check is
+version of one official scoring rule (``docs/guide/rubrics.md``). The check is
 hand-written rather than a JSON-Schema dependency because the interesting rules are relational:
 band tables must be sorted, contiguous and unambiguous at every edge, and a table's ``verified``
 flag must agree with its confidence mark.
@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-#: Confidence marks of ``shared/domain/rubrics.md`` (plus ``"PARTIAL"``), in decreasing strength.
+#: Confidence marks of ``docs/guide/rubrics.md`` (plus ``"PARTIAL"``), in decreasing strength.
 CONFIDENCE_MARKS: tuple[str, ...] = (
     "VERIFIED (primary)",
     "VERIFIED (secondary)",

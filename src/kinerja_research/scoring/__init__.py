@@ -1,4 +1,4 @@
-"""Official scores computed through versioned rubrics (DESIGN §5), vectorized over DataFrames.
+"""Official scores computed through versioned rubrics (docs/guide/rubrics.md), vectorized over DataFrames.
 
 Every function returns the raw score next to its label, missing (with a reason) where an input
 is missing, and records the rubric used in ``DataFrame.attrs["rubric"]`` — including whether the

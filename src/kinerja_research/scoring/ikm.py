@@ -35,7 +35,7 @@ def _weights(rb: Rubric, items: Sequence[str], weights: Any) -> np.ndarray | Non
             raise ValueError(f"custom weights need {k} values (one per unsur), got shape {w.shape}")
     if np.any(~np.isfinite(w)) or np.any(w < 0):
         raise ValueError("custom weights must be finite and non-negative")
-    # Units may re-weight unsur but the weights must sum to 1 (BPPP Tegal text, rubrics.md §2.8).
+    # Units may re-weight unsur but the weights must sum to 1 (BPPP Tegal text, docs/guide/rubrics.md#rubric-ikm-permenpan-14-2017).
     if abs(w.sum() - 1.0) > 1e-9:
         raise ValueError(f"custom weights must sum to 1, they sum to {w.sum():.12g}")
     return w

@@ -230,7 +230,7 @@ def ip_asn_summary(
 ) -> pd.DataFrame:
     """IP ASN of units or regions: the mean of scored employees, and its category.
 
-    The official aggregation is not published (rubrics.md open question 3); this uses the
+    The official aggregation is not published (docs/guide/rubrics.md#open-questions, question 3); this uses the
     unweighted mean over employees with a score and reports how many were scored, flagged
     through the rubric's unverified ``aggregation`` table in ``attrs["rubric"]``.
 

@@ -38,7 +38,7 @@ def jpm(
     """JPM percent = Σ achieved level / Σ required level × 100, with its category.
 
     The summation form and whether levels above the standard are capped are UNVERIFIED
-    (rubrics.md §6.1, open question 9): ``cap_at_standard`` makes the choice explicit.
+    (docs/guide/rubrics.md#rubric-jpm-optimal-3band, open question 9): ``cap_at_standard`` makes the choice explicit.
 
     Parameters
     ----------

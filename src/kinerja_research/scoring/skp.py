@@ -218,8 +218,7 @@ def check_predikat_distribution(
     Returns
     -------
     list of PredikatViolation
-        Empty when the distribution is allowed. Shares are compared exactly: rubrics.md open
-        question 5 (rounding for small units) is unresolved, so no rounding is applied.
+        Empty when the distribution is allowed. Shares are compared exactly: docs/guide/rubrics.md#open-questions, question 5 (rounding for small units) is unresolved, so no rounding is applied.
 
     Examples
     --------

@@ -1,4 +1,4 @@
-"""Base class for immutable results objects (DESIGN §6).
+"""Base class for immutable results objects (docs/guide/methods.md).
 
 ``tidy()`` is the one source of truth; ``summary()``, ``__str__``, ``_repr_html_`` and the
 accessors derive from it. Results never hold input rows (personnel data must not travel into

@@ -19,7 +19,7 @@ __all__ = ["PRESETS", "Params", "Truth", "jatim_regions", "simulate"]
 
 
 def simulate(preset: str = "jatim", seed: int = 0, **overrides: Any) -> Study:
-    """Build a synthetic world with known true effects (DESIGN §4).
+    """Build a synthetic world with known true effects (docs/guide/architecture.md#the-synthetic-world).
 
     Mechanisms (all built from potential outcomes with common random numbers):
 

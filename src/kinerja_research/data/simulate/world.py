@@ -1,4 +1,4 @@
-"""The generator of the synthetic world: tables built from potential outcomes (DESIGN §4).
+"""The generator of the synthetic world: tables built from potential outcomes (docs/guide/architecture.md#the-synthetic-world).
 
 Everything is vectorized with NumPy over regions, units, unit-years, respondents and employees;
 the only Python loops run over years (at most a few dozen) and over the nine SKM items.
@@ -50,7 +50,7 @@ SECTOR_LABEL = {
     "kepegawaian": "BKPSDM", "inspektorat": "Inspektorat", "sekretariat": "Sekretariat Daerah",
     "lainnya": "Badan",
 }
-# Effects of the unit's sector on JPM and SKP: they confound placement (DESIGN §4).
+# Effects of the unit's sector on JPM and SKP: they confound placement (docs/guide/architecture.md#the-synthetic-world).
 SECTOR_JPM = np.array([2, 3, 0, 1, -1, -2, -2, 0, -3, 2, 2, 1, 1, 0, -2], dtype=float)
 SECTOR_SKP = np.array([1, 1.5, 0, 0.5, -1, -0.5, -1, 0, -1.5, 1, 1, 0.5, 0.5, 0, -1])
 
