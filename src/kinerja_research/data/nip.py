@@ -33,6 +33,21 @@ def nip_digits(nip: pd.Series) -> np.ndarray:
     return np.asarray(pa_compute.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _digit_matrix(v: pd.Series) -> np.ndarray:
+    """``(n, 18)`` int32 digits of NIPs already known to be 18 ASCII digits each, no nulls.
+
+    Such values sit back to back in the Arrow data buffer, so it is read as one block of
+    bytes: no per-row string slicing or parsing.
+    """
+    arr = pa.array(v.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.string())
+    start = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=1, offset=4 * arr.offset)[0]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8, count=18 * len(arr), offset=int(start))
+    return data.reshape(-1, 18).astype(np.int32) - 48
+
+
 def nip_problems(nip: pd.Series) -> pd.Series:
     """Return, for each NIP, the reason it is invalid, or missing when it is valid.
 
@@ -71,14 +86,13 @@ def nip_problems(nip: pd.Series) -> pd.Series:
         return reason
     v = s if ok.all() else s[digits]
     # Arithmetic on the digits instead of date parsing: ~10x faster on millions of NIPs.
-    head = pa_compute.cast(
-        pa_compute.utf8_slice_codeunits(pa.array(v, type=pa.string()), 0, 15), pa.int64()
-    ).to_numpy()
-    sex_digit = head % 10
-    appt = head // 10
-    am, ay = appt % 100, appt // 100 % 10_000
-    birth = appt // 1_000_000
-    bd, bm, by = birth % 100, birth // 100 % 100, birth // 10_000
+    d = _digit_matrix(v)
+
+    def field(a: int, b: int) -> np.ndarray:
+        return d[:, a:b] @ (10 ** np.arange(b - a - 1, -1, -1, dtype=np.int32))
+
+    by, bm, bd = field(0, 4), field(4, 6), field(6, 8)
+    ay, am, sex_digit = field(8, 12), field(12, 14), d[:, 14]
     leap = ((by % 4 == 0) & (by % 100 != 0)) | (by % 400 == 0)
     dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(bm, 0, 12)]
     dim = dim + ((bm == 2) & leap)

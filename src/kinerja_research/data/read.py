@@ -283,28 +283,32 @@ def _as_text(c: Cells, strip: bool = True) -> pd.Series:
 
 def _parse_number(c: Cells, integer: bool, fmt: NumberFormat) -> tuple[pd.Series, pd.Series, dict]:
     """Numbers: typed cells as they are, text with the file's number format."""
-    reason = pd.Series(pd.NA, index=c.text.index, dtype="string")
+    index = c.text.index
+    reason = pd.Series(pd.NA, index=index, dtype="string")
     counts: dict[str, int] = {}
     values = c.num.copy()
     has_text = c.text.notna().to_numpy()
     if has_text.any():
         v, r, counts = parse_numbers(c.text, fmt)
-        values = np.where(has_text, v, values)
-        reason = reason.mask(has_text, r)
-    values = pd.Series(values, index=c.text.index, dtype="float64")
-    inf = np.isinf(values.to_numpy())
+        values = v if has_text.all() else np.where(has_text, v, values)
+        reason = r if has_text.all() else reason.mask(has_text, r)
+    # numpy on the whole column: NaN compares False, so missing values pass every test below
+    inf = np.isinf(values)
     if inf.any():
         reason[inf] = "'" + c.shown_at(inf) + "' is not a finite number"
-        values = values.mask(inf)
+        values = np.where(inf, np.nan, values)
     if integer:
-        frac = values.notna() & (values != np.floor(values.fillna(0)))
+        with np.errstate(invalid="ignore"):
+            frac = values != np.floor(values)
+            frac &= ~np.isnan(values)
+            big = np.abs(values) > 2**53
         if frac.any():
             reason[frac] = "'" + c.shown_at(frac) + "' is not a whole number"
-        big = values.abs() > 2**53
         if big.any():
             reason[big] = "'" + c.shown_at(big) + "' is too large"
-        values = values.mask(frac | big)
-    return values, reason, counts
+        if frac.any() or big.any():
+            values = np.where(frac | big, np.nan, values)
+    return pd.Series(values, index=index, dtype="float64"), reason, counts
 
 
 def _parse_bool(c: Cells) -> tuple[pd.Series, pd.Series]:
