@@ -34,7 +34,7 @@ def nip_digits(nip: pd.Series) -> np.ndarray:
 
 
 def _digit_matrix(v: pd.Series) -> np.ndarray:
-    """``(n, 18)`` int32 digits of NIPs already known to be 18 ASCII digits each, no nulls.
+    """``(n, 18)`` uint8 digits of NIPs already known to be 18 ASCII digits each, no nulls.
 
     Such values sit back to back in the Arrow data buffer, so it is read as one block of
     bytes: no per-row string slicing or parsing.
@@ -45,7 +45,7 @@ def _digit_matrix(v: pd.Series) -> np.ndarray:
     arr = arr.cast(pa.string())
     start = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=1, offset=4 * arr.offset)[0]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8, count=18 * len(arr), offset=int(start))
-    return data.reshape(-1, 18).astype(np.int32) - 48
+    return data.reshape(-1, 18) - np.uint8(48)
 
 
 def nip_problems(nip: pd.Series) -> pd.Series:
@@ -89,7 +89,10 @@ def nip_problems(nip: pd.Series) -> pd.Series:
     d = _digit_matrix(v)
 
     def field(a: int, b: int) -> np.ndarray:
-        return d[:, a:b] @ (10 ** np.arange(b - a - 1, -1, -1, dtype=np.int32))
+        out = d[:, a].astype(np.int32)
+        for k in range(a + 1, b):
+            out = out * 10 + d[:, k]
+        return out
 
     by, bm, bd = field(0, 4), field(4, 6), field(6, 8)
     ay, am, sex_digit = field(8, 12), field(12, 14), d[:, 14]
