@@ -19,12 +19,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kinerja_research.data._raw import Raw, find_header, map_header
+from kinerja_research.data._raw import (
+    Raw,
+    find_header,
+    header_map,
+    map_header,
+    normalize_header,
+)
 from kinerja_research.data.errors import ContractError
 from kinerja_research.data.limits import ReadLimits, _inflate, check_xlsx
 
 _FIRST_ROW = re.compile(rb"<row\b[^>]*?>|<row\b[^>]*?/>")
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_UNNAMED = re.compile(r"__UNNAMED__\d+")  # fastexcel's name for a blank header cell
+_RENAMED = re.compile(r"(.+)_\d+")  # fastexcel's name for a repeated header
 
 
 def _unreadable(path: Path, exc: BaseException) -> ContractError:
@@ -187,6 +195,13 @@ def _fast(path: Path, table: str, sheet: str | int | None) -> Raw | None:
         return None
     if sheet not in (None, 0) or not _header_in_row_one(path):
         return None
+    known, _ = header_map(table)
+    seen: list[tuple[int, str]] = []
+
+    def wanted(col) -> bool:  # every header passes here once; only contract columns are typed
+        seen.append((col.index, col.name))
+        return normalize_header(col.name) in known
+
     try:
         reader = fastexcel.read_excel(str(path))
         names = list(reader.sheet_names)
@@ -194,38 +209,46 @@ def _fast(path: Path, table: str, sheet: str | int | None) -> Raw | None:
             return None
         # strict: a column mixing text and numbers goes cell by cell, where each cell's type
         # is kept (the fast path would turn a numeric NIP into valid-looking text)
-        ws = reader.load_sheet(0, header_row=0, schema_sample_rows=None, dtype_coercion="strict")
-        columns = ws.available_columns()
+        ws = reader.load_sheet(0, header_row=0, schema_sample_rows=None, dtype_coercion="strict",
+                               use_columns=wanted)
+        selected = [c.index for c in ws.selected_columns]
         batch = ws.to_arrow()
     except Exception:  # noqa: BLE001 - whatever fastexcel refuses, the careful path explains
         return None
+    seen.sort()
+    all_names = {n for _, n in seen}
     header: list[object] = []
-    for info in columns:
-        if info.column_name_from != "looked_up":
+    for i, (index, name) in enumerate(seen):
+        if index != i:
+            return None
+        if _UNNAMED.fullmatch(name):
             header.append(None)  # a blank header cell
-        elif re.fullmatch(r".+_\d+", info.name) and info.name.rsplit("_", 1)[0] in {
-                c.name for c in columns}:
+        elif (m := _RENAMED.fullmatch(name)) and m.group(1) in all_names:
             return None  # fastexcel renamed a repeated header: let map_header name it
         else:
-            header.append(info.name)
-    if len(batch.columns) != len(header) or batch.num_rows == 0:
+            header.append(name)
+    if len(batch.columns) != len(selected) or batch.num_rows == 0:
         return None
     if not find_header([header], table)[1]:
         return None
     mapped = map_header(header, table, f"{path.name}, sheet {names[0]!r}")
+    if sorted(mapped.positions) != selected:
+        return None
     blank = np.ones(batch.num_rows, dtype=bool)
     for col in batch.columns:
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             empty = pc.fill_null(pc.equal(col, ""), True)
         else:
             empty = pc.is_null(col)
-        blank &= empty.to_numpy(zero_copy_only=False)
-    keep = np.flatnonzero(~blank)
+        blank &= np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+    if blank.any():
+        # empty in every contract column: only the other columns (not loaded) tell whether
+        # the row is blank, so the cell-by-cell path decides
+        return None
+    keep = np.arange(batch.num_rows)
     out: dict[str, pd.Series] = {}
     for pos, name in zip(mapped.positions, mapped.canonical, strict=True):
-        col = batch.column(pos)
-        if len(keep) < batch.num_rows:
-            col = col.take(pa.array(keep))
+        col = batch.column(selected.index(pos))
         t = col.type
         if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t):
             col = col.cast(pa.string())
