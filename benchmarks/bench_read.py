@@ -8,15 +8,23 @@
 The workbook is written the way Excel writes one (shared strings, numbers as numbers, a
 ``<dimension>``), directly as XML so that building it takes seconds, not minutes.
 
-Run: ``flock /tmp/kinerja-heavy.lock .venv/bin/python benchmarks/bench_read.py [n_rows] [--no-openpyxl]``
+Each line gives rows/s on wall time (what the targets are about, on an idle 2-core machine)
+and on process CPU time (comparable when the machine is shared), then PASS or FAIL. The files
+are written before any timing starts.
+
+Run: ``flock /tmp/kinerja-heavy.lock .venv/bin/python benchmarks/bench_read.py [n_rows]
+[--no-openpyxl] [--strict]`` (``--strict``: exit status 1 when a target is missed).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -101,42 +109,91 @@ def write_xlsx(df: pd.DataFrame, path: Path, sheet: str = "Pegawai") -> None:
 
 
 def _timed(fn):
-    """Result, wall seconds; prints the CPU seconds too, since the machine may be shared."""
+    """Result, wall seconds and process CPU seconds (all threads)."""
     t0, c0 = time.perf_counter(), time.process_time()
     out = fn()
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"  (wall {wall:.2f} s, process CPU {cpu:.2f} s)", flush=True)
-    return out, wall
+    return out, time.perf_counter() - t0, time.process_time() - c0
 
 
-def main(n: int = 1_000_000, openpyxl: bool = True) -> None:
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _report(what: str, n: int, wall: float, cpu: float, target: float) -> bool:
+    """Print rows/s on wall time (the target) and on CPU time (comparable on a shared machine)."""
+    rate, cpu_rate = n / wall, n / max(cpu, 1e-9)
+    print(f"{what}: {rate:,.0f} rows/s wall ({wall:.2f} s), {cpu_rate:,.0f} rows/s on process "
+          f"CPU ({cpu:.2f} s) — target >= {target:,.0f} rows/s wall: {_verdict(rate >= target)}",
+          flush=True)
+    return rate >= target
+
+
+def _measure(path: str, warm: str, repeat: int) -> tuple[float, float, int, int]:
+    """In a fresh process: best-of-``repeat`` (wall, CPU) of ``read``, after a small warm-up read.
+
+    A fresh process per reader keeps one measurement from inheriting another's heap (after
+    three 1M-row CSV reads in the same process, the workbook read took twice the CPU).
+    """
+    read(warm, "employees")  # imports and caches, on a small file of the same format
+    runs = [_timed(lambda: read(path, "employees")) for _ in range(repeat)]
+    res, wall, cpu = min(runs, key=lambda r: r[1])
+    return wall, cpu, len(res.valid), res.n_rejected_rows
+
+
+def _measure_openpyxl(path: str) -> tuple[float, float]:
+    """In a fresh process too: the openpyxl load the reader used before, without validation."""
+    _, wall, cpu = _timed(lambda: pd.read_excel(path, dtype=str, engine="openpyxl"))
+    return wall, cpu
+
+
+def _in_child(*args):
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as ex:
+        return ex.submit(*args).result()
+
+
+def main(n: int = 1_000_000, openpyxl: bool = True, repeat: int = 3) -> bool:
+    """Run the benchmarks; ``True`` when every target is met."""
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} CPUs, load average {load:.1f} (targets are for an idle 2-core "
+          "machine; with load above the CPU count, wall times overstate and the CPU-time rates "
+          "are the better guide). Files are written before timing; only reading is timed, each "
+          "reader in a fresh process.", flush=True)
+    verdicts = []
     with tempfile.TemporaryDirectory() as d:
         df = make_frame(n)
-        path = Path(d) / "employees.csv"
+        path, warm = Path(d) / "employees.csv", Path(d) / "warm.csv"
         df.to_csv(path, index=False)
-        read(path, "employees")  # warm imports and caches
-        res, dt = _timed(lambda: read(path, "employees"))
-        rate = n / dt
-        print(f"read+validate {n:,}-row employees CSV: {dt:.2f} s, {rate:,.0f} rows/s "
-              f"(target >= 500,000 rows/s, ratio {rate / 500_000:.2f}x); "
-              f"{len(res.valid):,} valid, {res.n_rejected_rows:,} rejected", flush=True)
-
-        xlsx = Path(d) / "employees.xlsx"
+        df.head(1000).to_csv(warm, index=False)
+        xlsx, warm_x = Path(d) / "employees.xlsx", Path(d) / "warm.xlsx"
         write_xlsx(df, xlsx)
+        write_xlsx(df.head(1000), warm_x)
         del df
-        res, dt = _timed(lambda: read(xlsx, "employees"))
-        rate = n / dt
-        print(f"read+validate {n:,}-row employees XLSX (calamine): {dt:.2f} s, {rate:,.0f} rows/s "
-              f"(target >= 100,000 rows/s, ratio {rate / 100_000:.2f}x); "
-              f"{len(res.valid):,} valid, {res.n_rejected_rows:,} rejected", flush=True)
-        del res
+
+        wall, cpu, n_valid, n_rej = _in_child(_measure, str(path), str(warm), repeat)
+        print(f"CSV read+validate, {n:,} employee rows ({n_valid:,} valid, {n_rej:,} rejected), "
+              f"best of {repeat}:")
+        verdicts.append(_report("  CSV", n, wall, cpu, 500_000))
+
+        x_repeat = max(1, repeat - 1)
+        wall, cpu, n_valid, n_rej = _in_child(_measure, str(xlsx), str(warm_x), x_repeat)
+        print(f"XLSX read+validate, {n:,} employee rows ({n_valid:,} valid, {n_rej:,} rejected), "
+              f"best of {x_repeat}:")
+        verdicts.append(_report("  XLSX", n, wall, cpu, 100_000))
         if openpyxl:
-            _, dt_o = _timed(lambda: pd.read_excel(xlsx, dtype=str, engine="openpyxl"))
-            print(f"openpyxl load alone (no validation), same file: {dt_o:.2f} s, "
-                  f"{n / dt_o:,.0f} rows/s; calamine read+validate is {dt_o / dt:.1f}x faster "
-                  "(target >= 4x)", flush=True)
+            wall_o, cpu_o = _in_child(_measure_openpyxl, str(xlsx))
+            ratio, cpu_ratio = wall_o / wall, cpu_o / max(cpu, 1e-9)
+            print(f"  openpyxl load alone (no validation), same file: {n / wall_o:,.0f} rows/s "
+                  f"wall ({wall_o:.2f} s, CPU {cpu_o:.2f} s); ours is {ratio:.1f}x faster on "
+                  f"wall time, {cpu_ratio:.1f}x on CPU — target >= 4x: {_verdict(ratio >= 4)}",
+                  flush=True)
+            verdicts.append(ratio >= 4)
+    print("bench_read:", "all targets PASS" if all(verdicts) else "some targets FAIL", flush=True)
+    return all(verdicts)
 
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(int(args[0]) if args else 1_000_000, openpyxl="--no-openpyxl" not in sys.argv)
+    ok = main(int(args[0]) if args else 1_000_000, openpyxl="--no-openpyxl" not in sys.argv)
+    # a shared machine can miss wall-time targets for reasons outside the code: only
+    # --strict turns a FAIL into a failing exit status
+    sys.exit(0 if ok or "--strict" not in sys.argv else 1)

@@ -32,7 +32,8 @@ DELIMITERS = (",", ";", "\t", "|")
 def _decode(raw: bytes, path: Path) -> bytes:
     """UTF-8 bytes of the file (BOM dropped), from UTF-8 or Windows-1252."""
     try:
-        raw.decode("utf-8")
+        if not raw.isascii():  # ASCII is UTF-8: checked without decoding the whole file
+            raw.decode("utf-8")
         return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     except UnicodeDecodeError:
         pass
@@ -103,7 +104,8 @@ def read_csv(path: Path, table: str, limits: ReadLimits) -> Raw:
     skipped = "".join(itertools.islice(buf, idx))
     body = utf8[len(skipped.encode("utf-8")):]
     first = 1 + idx  # the header's line number
-    header = _split_line(body.split(b"\n", 1)[0].decode("utf-8").rstrip("\r"), sep)
+    end = body.find(b"\n")
+    header = _split_line(body[: end if end >= 0 else len(body)].decode("utf-8").rstrip("\r"), sep)
     mapped = map_header(header, table, path.name)
     frame = None
     if b"\n\n" not in body and b"\n\r\n" not in body:  # blank lines would shift row numbers

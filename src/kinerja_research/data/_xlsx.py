@@ -1,17 +1,38 @@
 """Workbook reading with python-calamine: every sheet accounted for, the header row found in
 each, sheets sharing the table's header stacked, and each cell's type kept (a number stays a
-float, so an NIP that Excel turned into a number is recognised as such)."""
+float, so an NIP that Excel turned into a number is recognised as such).
+
+The usual large export (one sheet, header in row 1, one cell type per column) takes a fast path
+through fastexcel, which builds Arrow columns in Rust instead of a Python object per cell;
+anything else (several sheets, title rows, a column mixing text and numbers, dates …) is read
+cell by cell, so both paths give the same result.
+"""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from kinerja_research.data._raw import Raw, find_header, map_header
+from kinerja_research.data._raw import (
+    Raw,
+    find_header,
+    header_map,
+    map_header,
+    normalize_header,
+)
 from kinerja_research.data.errors import ContractError
-from kinerja_research.data.limits import ReadLimits, check_xlsx
+from kinerja_research.data.limits import ReadLimits, _inflate, check_xlsx
+
+_FIRST_ROW = re.compile(rb"<row\b[^>]*?>|<row\b[^>]*?/>")
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_UNNAMED = re.compile(r"__UNNAMED__\d+")  # fastexcel's name for a blank header cell
+_RENAMED = re.compile(r"(.+)_\d+")  # fastexcel's name for a repeated header
 
 
 def _unreadable(path: Path, exc: BaseException) -> ContractError:
@@ -25,6 +46,9 @@ def read_xlsx(path: Path, table: str, sheet: str | int | None, limits: ReadLimit
     if path.stat().st_size == 0:
         raise ContractError(f"{path.name} is empty (0 bytes).")
     check_xlsx(path, limits)
+    raw = _fast(path, table, sheet)
+    if raw is not None:
+        return raw
     from python_calamine import CalamineWorkbook
 
     try:
@@ -135,3 +159,111 @@ def _missing(path: Path, table: str, wb, name: str) -> ContractError:
     except ContractError as exc:
         return exc
     return ContractError(f"{path.name}, sheet {name!r}: no data rows.")
+
+
+def _header_in_row_one(path: Path) -> bool:
+    """Whether the workbook's only worksheet starts with a non-empty row 1.
+
+    fastexcel skips empty rows above the header, which would shift every row number; the
+    fast path is taken only when there are none to skip.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = [i for i in zf.infolist()
+                     if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+        if len(parts) != 1:
+            return False
+        head = _inflate(path, parts[0], 1 << 16)
+    except Exception:  # noqa: BLE001 - a damaged zip: the cell-by-cell path names the problem
+        return False
+    m = _FIRST_ROW.search(head)
+    if m is None or m.group(0).endswith(b"/>"):
+        return False
+    r = _ROW_NUMBER.search(m.group(0))
+    if r is not None and r.group(1) != b"1":
+        return False
+    end = head.find(b"</row>", m.end())
+    first = head[m.end():end if end >= 0 else len(head)]
+    return b"<v>" in first or b"<t" in first
+
+
+def _fast(path: Path, table: str, sheet: str | int | None) -> Raw | None:
+    """One-sheet workbook, header in row 1, typed columns: Arrow columns, or ``None``."""
+    try:
+        import fastexcel
+    except ImportError:  # optional speed-up: the cell-by-cell path reads every workbook
+        return None
+    if sheet not in (None, 0) or not _header_in_row_one(path):
+        return None
+    known, _ = header_map(table)
+    seen: list[tuple[int, str]] = []
+
+    def wanted(col) -> bool:  # every header passes here once; only contract columns are typed
+        seen.append((col.index, col.name))
+        return normalize_header(col.name) in known
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        names = list(reader.sheet_names)
+        if len(names) != 1:
+            return None
+        # strict: a column mixing text and numbers goes cell by cell, where each cell's type
+        # is kept (the fast path would turn a numeric NIP into valid-looking text)
+        ws = reader.load_sheet(0, header_row=0, schema_sample_rows=None, dtype_coercion="strict",
+                               use_columns=wanted)
+        selected = [c.index for c in ws.selected_columns]
+        batch = ws.to_arrow()
+    except Exception:  # noqa: BLE001 - whatever fastexcel refuses, the careful path explains
+        return None
+    seen.sort()
+    all_names = {n for _, n in seen}
+    header: list[object] = []
+    for i, (index, name) in enumerate(seen):
+        if index != i:
+            return None
+        if _UNNAMED.fullmatch(name):
+            header.append(None)  # a blank header cell
+        elif (m := _RENAMED.fullmatch(name)) and m.group(1) in all_names:
+            return None  # fastexcel renamed a repeated header: let map_header name it
+        else:
+            header.append(name)
+    if len(batch.columns) != len(selected) or batch.num_rows == 0:
+        return None
+    if not find_header([header], table)[1]:
+        return None
+    mapped = map_header(header, table, f"{path.name}, sheet {names[0]!r}")
+    if sorted(mapped.positions) != selected:
+        return None
+    blank = np.ones(batch.num_rows, dtype=bool)
+    for col in batch.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            empty = pc.fill_null(pc.equal(col, ""), True)
+        else:
+            empty = pc.is_null(col)
+        blank &= np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+    if blank.any():
+        # empty in every contract column: only the other columns (not loaded) tell whether
+        # the row is blank, so the cell-by-cell path decides
+        return None
+    keep = np.arange(batch.num_rows)
+    out: dict[str, pd.Series] = {}
+    for pos, name in zip(mapped.positions, mapped.canonical, strict=True):
+        col = batch.column(selected.index(pos))
+        t = col.type
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t):
+            col = col.cast(pa.string())
+        elif pa.types.is_boolean(t):  # as the cell-by-cell path shows a boolean cell
+            col = pc.if_else(col, "true", "false")
+        elif pa.types.is_floating(t) or pa.types.is_integer(t):
+            if name == "nip":
+                return None  # a numeric NIP: refused cell by cell, with the reason
+            out[name] = pd.Series(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False))
+            continue
+        else:  # dates, durations …: shown as the cell-by-cell path shows them
+            return None
+        out[name] = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([col])))
+    frame = pd.DataFrame(out)
+    if len(frame) == 0:
+        return None
+    report = [{"sheet": names[0], "status": "read", "header_row": 1, "rows": len(keep)}]
+    return Raw(frame, (keep + 2).astype(np.int64), mapped, header_row=1, sheets=report)

@@ -113,7 +113,8 @@ def check_xlsx(path: Path, limits: ReadLimits) -> None:
     """
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    # a damaged header can claim an unsupported zip version (NotImplementedError)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise ContractError(
             f"{path.name} is not a readable Excel workbook ({exc}). Open it in Excel and save it "
             "again as .xlsx, or export the sheet as CSV."

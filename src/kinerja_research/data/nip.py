@@ -15,6 +15,39 @@ import pyarrow.compute as pa_compute
 MIN_AGE_AT_APPOINTMENT = 18
 
 
+def nip_digits(nip: pd.Series) -> np.ndarray:
+    """Mask of values made of exactly 18 ASCII digits (0-9), the form every valid NIP has.
+
+    A length and a byte-class check, several times faster than a regex on millions of rows;
+    Arabic-Indic or full-width digits are not ASCII, so they fail it (``\\d`` would match them).
+
+    Examples
+    --------
+    >>> nip_digits(pd.Series(["199001012015031001", " 199001012015031001", None])).tolist()
+    [True, False, False]
+    """
+    s = pd.Series(nip, dtype="string")
+    arr = pa.array(s.array)
+    ok = pa_compute.and_(pa_compute.equal(pa_compute.binary_length(arr), 18),
+                         pa_compute.ascii_is_decimal(arr))
+    return np.asarray(pa_compute.fill_null(ok, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _digit_matrix(v: pd.Series) -> np.ndarray:
+    """``(n, 18)`` uint8 digits of NIPs already known to be 18 ASCII digits each, no nulls.
+
+    Such values sit back to back in the Arrow data buffer, so it is read as one block of
+    bytes: no per-row string slicing or parsing.
+    """
+    arr = pa.array(v.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.string())
+    start = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=1, offset=4 * arr.offset)[0]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8, count=18 * len(arr), offset=int(start))
+    return data.reshape(-1, 18) - np.uint8(48)
+
+
 def nip_problems(nip: pd.Series) -> pd.Series:
     """Return, for each NIP, the reason it is invalid, or missing when it is valid.
 
@@ -36,29 +69,33 @@ def nip_problems(nip: pd.Series) -> pd.Series:
     >>> nip_problems(pd.Series(["199001012015031001", "12345"])).tolist()
     [<NA>, 'NIP must have exactly 18 digits (has 5 characters)']
     """
-    s = pd.Series(nip, dtype="string").str.strip()
+    s = pd.Series(nip, dtype="string")
+    ok = nip_digits(s)
+    if not (ok | s.isna().to_numpy()).all():  # only then can stripping change anything
+        s = s.str.strip()
+        ok = nip_digits(s)
     reason = pd.Series(pd.NA, index=s.index, dtype="string")
     missing = s.isna() | (s == "")
     reason[missing] = "NIP is missing"
-    # [0-9], not \\d: \\d also matches Arabic-Indic and full-width digits, which int casts refuse
-    digits = s.str.fullmatch(r"[0-9]{18}").fillna(False).astype(bool)
+    digits = pd.Series(ok, index=s.index)
     bad_shape = ~missing & ~digits
     if bad_shape.any():
         lens = s[bad_shape].str.len().astype("Int64").astype(str)
         reason[bad_shape] = "NIP must have exactly 18 digits (has " + lens + " characters)"
-    ok = digits.to_numpy()
     if not ok.any():
         return reason
-    v = s[digits]
+    v = s if ok.all() else s[digits]
     # Arithmetic on the digits instead of date parsing: ~10x faster on millions of NIPs.
-    head = pa_compute.cast(
-        pa_compute.utf8_slice_codeunits(pa.array(v, type=pa.string()), 0, 15), pa.int64()
-    ).to_numpy()
-    sex_digit = head % 10
-    appt = head // 10
-    am, ay = appt % 100, appt // 100 % 10_000
-    birth = appt // 1_000_000
-    bd, bm, by = birth % 100, birth // 100 % 100, birth // 10_000
+    d = _digit_matrix(v)
+
+    def field(a: int, b: int) -> np.ndarray:
+        out = d[:, a].astype(np.int32)
+        for k in range(a + 1, b):
+            out = out * 10 + d[:, k]
+        return out
+
+    by, bm, bd = field(0, 4), field(4, 6), field(6, 8)
+    ay, am, sex_digit = field(8, 12), field(12, 14), d[:, 14]
     leap = ((by % 4 == 0) & (by % 100 != 0)) | (by % 400 == 0)
     dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(bm, 0, 12)]
     dim = dim + ((bm == 2) & leap)
@@ -141,7 +178,7 @@ def normalize_nip(nip: pd.Series) -> tuple[pd.Series, pd.Series, dict[str, int]]
     present = raw.notna().to_numpy()
     if not present.any():
         return raw, reasons, counts
-    plain = raw.str.fullmatch(r"[0-9]{18}").fillna(False).to_numpy(dtype=bool)
+    plain = nip_digits(raw)
     if plain.all():  # the usual export: nothing to normalize, nothing to scan
         return raw, reasons, counts
     out = raw.copy()
