@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -245,10 +246,13 @@ def test_reports_render_on_an_ingested_study(tiny, tmp_path: Path, monkeypatch: 
     res = kr.data.ingest(src, "tinyreal", salt=SALT)
     assert res.exit_code == 0 and res.rows["employees"] == len(tiny.employees)
     assert all(c.n_rows == 0 for c in res.checks)
-    grid = {"defaults": {"dataset": "tinyreal", "lang": "id", "seed": 0, "k": 5},
+    grid = {"defaults": {"dataset": "tinyreal", "seed": 0, "k": 5}, "languages": ["id"],
             "data": "data/processed/tinyreal",
-            "reports": [{"notebook": str(root / "notebooks" / f"{nb}.ipynb")}
-                        for nb in ("00_data_overview", "02_service_quality")]}
+            "reports": [{"notebook": f"notebooks/{nb}.ipynb"} for nb in ("00_data_overview", "02_service_quality")]}
+    # Grid paths stay inside the project folder (here the test's folder), so the notebooks are copied in.
+    (tmp_path / "notebooks").mkdir()
+    for nb in ("00_data_overview", "02_service_quality"):
+        shutil.copy(root / "notebooks" / f"{nb}.ipynb", tmp_path / "notebooks")
     summary = run_reports(grid, workers=1, out_dir=tmp_path / "reports", progress=False)
     assert summary.exit_code == 0, summary.errors
     manifest = json.loads((tmp_path / "reports" / "00_data_overview.manifest.json").read_text())
