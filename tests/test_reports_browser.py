@@ -259,11 +259,9 @@ def test_report_shows_its_figure_offline(rendered: Path, tmp_path: Path) -> None
     assert (np.abs(img - c0).max(axis=-1) < 0.08).sum() > 50
 
 
-# -- the real report grid (enable after the runner and notebooks are merged) ------------------------------
+# -- the real report grid ------------------------------
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("KINERJA_REAL_REPORTS"),
-                    reason="set KINERJA_REAL_REPORTS=1 to check the real `kinerja reports` grid in a browser")
 def test_real_grid(tmp_path: Path, browser: Chromium) -> None:
     import json
 

@@ -219,3 +219,18 @@ def test_a_bad_grid_touches_no_manifest(tmp_path: Path, monkeypatch: pytest.Monk
             run_reports({"reports": [{"notebook": OK, "name": "ok"}], **bad}, out_dir=out, progress=False)
     assert (out / "ok.manifest.json").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["ok.manifest.json"]
+
+
+def test_titles_follow_each_report_language() -> None:
+    raw = {**_grid(title={"id": "Laporan {label}", "en": "Report {label}"}), "languages": ["id", "en"]}
+    titles = {r.name: r.title for r in load_grid(raw, base_dir=ROOT).reports}
+    assert titles["ok/a_1"] == "Laporan a" and titles["en/ok/a_1"] == "Report a"
+    # Without a grid title, each language takes the first heading of its own cells.
+    g = load_grid({"languages": ["id", "en"], "reports": [{"notebook": "notebooks/03_merit_placement_did.ipynb"}]},
+                  base_dir=ROOT)
+    by_lang = {r.lang: r.title for r in g.reports}
+    assert by_lang == {"id": "Sistem Merit dan Mutu Pelayanan: DiD Bertahap",
+                       "en": "Merit System and Service Quality: Staggered DiD"}
+    for bad, msg in (({"fr": "x"}, "not report languages"), ({"id": 3}, "must be text"), (["x"], "mapping")):
+        with pytest.raises(GridError, match=msg):
+            load_grid({**_grid(title=bad)}, base_dir=ROOT)

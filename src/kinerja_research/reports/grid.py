@@ -19,7 +19,7 @@ Shape::
         parameters: {dataset: synthetic}
       - notebook: notebooks/10_regional_report.ipynb
         name: "regional/{region}_{period}"
-        title: "Laporan kinerja {region} {period}"
+        title: {id: "Laporan kinerja {region} {period}", en: "Performance report {region} {period}"}
         for_each:
           region: {table: regions, column: region_id, where: {kind: [kota, kabupaten]}}
           period: [2024]
@@ -27,7 +27,9 @@ Shape::
 ``for_each`` expands over the product of its lists; a list may be literal, ``{csv: FILE,
 column: C}`` or ``{table: T, column: C, where: {...}}`` (read from ``data``'s Parquet tables).
 Parameters that a notebook's ``parameters`` cell does not declare are an error before anything
-runs, as are values whose type differs from the declared default.
+runs, as are values whose type differs from the declared default. ``title`` (what the index
+shows until a report has run and named itself by its first heading) is one text or one per
+language; without it, each language takes the first heading of the notebook's cells in it.
 
 >>> g = load_grid("config/reports.yml")  # doctest: +SKIP
 >>> [r.name for r in g.reports][:1]      # doctest: +SKIP
@@ -485,13 +487,11 @@ def load_grid(path: str | Path | Mapping[str, Any], *, lang: str | None = None,
                 raise chk.fail(f"{where}.for_each.{k}", "holds an NIP; reports must not be parameterized by a "
                                                         "person's NIP (use a unit, region or pseudonym)")
         timeout = chk.seconds(f"{where}.timeout", entry.get("timeout")) or grid_timeout
-        for key in ("name", "title"):
-            if entry.get(key) is not None and not isinstance(entry[key], str):
-                raise chk.fail(f"{where}.{key}", f"must be text, not {entry[key]!r}")
+        if entry.get("name") is not None and not isinstance(entry["name"], str):
+            raise chk.fail(f"{where}.name", f"must be text, not {entry['name']!r}")
+        titles = _titles(entry.get("title"), languages, fail=lambda msg, _w=where: chk.fail(f"{_w}.title", msg))
         stem = Path(str(entry["notebook"])).stem
         name_t = str(entry.get("name") or (stem + "".join(f"_{{{k}}}" for k in loops)))
-        title_t = entry.get("title")
-        heading = None if title_t else (notebook_title(nb) or stem)
         for combo in itertools.product(*values.values()) if values else [()]:
             loop_vals = dict(zip(values, combo, strict=True))
             for language in languages:
@@ -507,10 +507,11 @@ def load_grid(path: str | Path | Mapping[str, Any], *, lang: str | None = None,
                     raise chk.fail(where, str(exc)) from None
                 try:
                     base_name = _format(name_t, merged, what=f"{where} name")
-                    if title_t:
-                        title = _format(str(title_t), merged, what=f"{where} title")
+                    if titles.get(language):
+                        title = _format(titles[language], merged, what=f"{where} title")
                     else:
-                        title = " — ".join([heading or stem, *(f"{k} {v}" for k, v in loop_vals.items())])
+                        heading = notebook_title(nb, language) or stem
+                        title = " — ".join([heading, *(f"{k} {v}" for k, v in loop_vals.items())])
                 except ValueError as exc:
                     raise chk.fail(where, str(exc)) from None
                 if not _NAME_OK.match(base_name) or ".." in base_name or base_name.startswith("/"):
@@ -558,13 +559,36 @@ def data_fingerprint(path: str | Path | None) -> str | None:
     return "files:" + h.hexdigest()[:16]
 
 
-def notebook_title(notebook: str | Path) -> str | None:
-    """The first Markdown heading of a notebook, for the index."""
+def _titles(value: Any, languages: Sequence[str], *, fail: Any) -> dict[str, str]:
+    """A grid entry's ``title``: one text for every language, or a mapping language → text."""
+    from kinerja_research.reports.language import LANGUAGES
+
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return dict.fromkeys(languages, value)
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in LANGUAGES]
+        if unknown:
+            raise fail(f"languages {unknown} are not report languages {list(LANGUAGES)}")
+        bad = [k for k, v in value.items() if not isinstance(v, str)]
+        if bad:
+            raise fail(f"the title for {bad} must be text")
+        return {str(k): str(v) for k, v in value.items()}
+    raise fail(f"must be text or a mapping of language to text, not {value!r}")
+
+
+def notebook_title(notebook: str | Path, lang: str | None = None) -> str | None:
+    """The first Markdown heading of a notebook, for the index; of the cells in ``lang`` only
+    (cells tagged ``lang-<other>`` are skipped) when a language is given."""
     try:
         nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
     for c in nb.get("cells", []):
+        tags = c.get("metadata", {}).get("tags", [])
+        if lang is not None and any(t.startswith("lang-") and t != f"lang-{lang}" for t in tags):
+            continue
         if c.get("cell_type") == "markdown":
             for line in _cell_source(c).splitlines():
                 if line.startswith("#"):
