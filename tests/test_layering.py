@@ -50,10 +50,6 @@ def test_the_layer_contract_catches_an_upward_import(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(os.environ.get("KINERJA_MYPY") != "1",
-                    reason="mypy reports 87 errors in src/ today (mostly attributes set in "
-                    "__post_init__ of frozen results classes); run with KINERJA_MYPY=1, and "
-                    "delete this skip once `mypy` is clean")
 def test_mypy_is_clean() -> None:
     proc = subprocess.run([_tool("mypy")], cwd=ROOT, capture_output=True, text=True,
                           timeout=900, check=False)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 app = typer.Typer(
@@ -18,8 +18,11 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
+if TYPE_CHECKING:
+    from kinerja_research.data.ingest import FileReport
 
-def _fail(message: str, code: int = 2) -> None:
+
+def _fail(message: str, code: int = 2) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
 
@@ -100,7 +103,7 @@ def validate(
         _fail(f"--out {out} is the folder of the raw file; the rejects hold personal data and go "
               "elsewhere (default data/interim, git-ignored).")
     key = _salt_or_fail(salt_file)
-    options: dict[str, object] = _read_options(decimal, thousands)
+    options: dict[str, Any] = dict(_read_options(decimal, thousands))
     if sheet is not None:
         options["sheet"] = int(sheet) if sheet.isdigit() else sheet
     try:
@@ -242,7 +245,7 @@ def ingest(
                   TimeElapsedColumn(), console=err, transient=False) as bar:
         task = bar.add_task("reading", total=None)
 
-        def step(path: str, report: object) -> None:
+        def step(path: str, report: FileReport | None) -> None:
             if report is None:
                 bar.update(task, description=f"reading {redact(path)}")
                 return
@@ -268,8 +271,10 @@ def ingest(
         err.print(f"[bold red]data-quality page not written:[/] {exc}")
 
     t = Table(title=f"{source_dir} → dataset '{name}'")
-    for c, j in (("file", "left"), ("table", "left"), ("rows", "right"), ("valid", "right"),
-                 ("rejected", "right"), ("status", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("file", "left"), ("table", "left"), ("rows", "right"), ("valid", "right"),
+        ("rejected", "right"), ("status", "left"))
+    for c, j in columns:
         t.add_column(c, justify=j)
     for f in result.files:
         t.add_row(redact(f.path), f.table or "—", f"{f.n_rows:,}", f"{f.n_valid:,}", f"{f.n_rejected:,}",

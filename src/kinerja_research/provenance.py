@@ -7,6 +7,7 @@ import hashlib
 import importlib.metadata as md
 import platform
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,3 +63,31 @@ def fingerprint(data: pd.DataFrame | Mapping[str, pd.DataFrame] | None) -> str |
         h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
         h.update(np.asarray(pd.util.hash_pandas_object(df, index=False)).tobytes())
     return h.hexdigest()[:16]
+
+
+# rubrics the running process used, for the report manifest (one process renders one report)
+_RUBRICS: dict[str, dict[str, Any]] = {}
+
+
+def record_rubric(rubric_id: str, *, verified: bool, unverified_tables: list[str] | tuple[str, ...] = ()) -> None:
+    """Note that the running report used a rubric; the manifest lists it with its verified flag.
+
+    Rubric-based results already carry ``DataFrame.attrs["rubric"]`` (picked up automatically
+    from the notebook's variables); call this for rubrics used in other ways.
+
+    Examples
+    --------
+    >>> record_rubric("ikm/permenpan-14-2017", verified=True)
+    >>> rubrics_recorded()[-1]["id"]
+    'ikm/permenpan-14-2017'
+    """
+    if not isinstance(rubric_id, str) or "/" not in rubric_id:
+        raise ValueError(f"rubric id must look like '<kind>/<version>', not {rubric_id!r}")
+    prev = _RUBRICS.get(rubric_id)
+    ok = bool(verified) and (prev is None or prev["verified"])
+    _RUBRICS[rubric_id] = {"id": rubric_id, "verified": ok, "unverified_tables": list(unverified_tables)}
+
+
+def rubrics_recorded() -> list[dict[str, Any]]:
+    """Rubrics recorded with :func:`record_rubric` in this process."""
+    return [dict(v) for v in _RUBRICS.values()]

@@ -20,9 +20,8 @@ import numpy as np
 import pandas as pd
 
 from kinerja_research.analysis.panels import merit_panel
-from kinerja_research.stats._results import Results
 from kinerja_research.stats.diagnose import Design
-from kinerja_research.stats.did import staggered_did
+from kinerja_research.stats.did import DiDAggregate, staggered_did
 
 __all__ = ["merit_rcs_att_simple", "merit_rcs_simple", "merit_responses", "rcs_designs"]
 
@@ -70,7 +69,7 @@ def merit_responses(study: Any) -> pd.DataFrame:
     return out.merge(units, on="unit_id", how="inner")[["unit_id", "period", "cohort", "ikm"]]
 
 
-def merit_rcs_simple(study: Any) -> Results:
+def merit_rcs_simple(study: Any) -> DiDAggregate:
     """Callaway–Sant'Anna simple ATT on SKM responses as repeated cross-sections.
 
     Never-treated comparison, no covariates, analytic influence-function SE clustered by

@@ -146,7 +146,7 @@ def _unverified(meta: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _record(scored: _Scored) -> list[dict[str, Any]]:
     """Tell the report manifest which rubrics the figures came from (also when served from cache)."""
-    from kinerja_research.reports.manifest import record_rubric
+    from kinerja_research.provenance import record_rubric
 
     for r in scored.rubrics:
         record_rubric(r["id"], verified=r["verified"], unverified_tables=r["unverified_tables"])

@@ -21,7 +21,7 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -31,7 +31,11 @@ from kinerja_research.analysis.i18n import number
 from kinerja_research.stats._results import Results
 from kinerja_research.stats.calibrate import calibrated_design
 from kinerja_research.stats.diagnose import Design
-from kinerja_research.stats.did import staggered_did
+from kinerja_research.stats.did import DiDAggregate, staggered_did
+
+if TYPE_CHECKING:  # imported where used, for the time they take to import
+    from kinerja_research.stats.honestdid import HonestDiDResults
+    from kinerja_research.stats.rd import RDResults
 
 __all__ = ["fuzzy_note", "power_design", "punishment_fuzzy", "response_level", "response_level_note",
            "sensitivity", "sensitivity_note", "sensitivity_table"]
@@ -40,7 +44,7 @@ __all__ = ["fuzzy_note", "power_design", "punishment_fuzzy", "response_level", "
 MBAR_GRID: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 
 
-def sensitivity(panel: pd.DataFrame, *, m: tuple[float, ...] = MBAR_GRID, alpha: float = 0.05) -> Results:
+def sensitivity(panel: pd.DataFrame, *, m: tuple[float, ...] = MBAR_GRID, alpha: float = 0.05) -> HonestDiDResults:
     """HonestDiD relative-magnitude intervals for the merit effect in the adoption year.
 
     Parameters
@@ -83,7 +87,7 @@ def sensitivity_table(res: Results, lang: str = "id") -> pd.DataFrame:
     return out.rename(columns=headers)
 
 
-def sensitivity_note(res: Results, lang: str = "id") -> str:
+def sensitivity_note(res: HonestDiDResults, lang: str = "id") -> str:
     """The breakdown value in words: how large a violation of parallel trends would overturn the answer."""
     b = float(res.breakdown)
     if b <= 0:
@@ -109,7 +113,7 @@ def sensitivity_note(res: Results, lang: str = "id") -> str:
                "is fragile."))
 
 
-def response_level(study: Any) -> Results:
+def response_level(study: Any) -> DiDAggregate:
     """Simple ATT of the merit system on SKM answers as repeated cross-sections of service users.
 
     Each answer's IKM-scale outcome averages to its unit-year's IKM, so this estimates the same
@@ -118,7 +122,7 @@ def response_level(study: Any) -> Results:
     return merit_rcs_simple(study)
 
 
-def response_level_note(rcs: Results, unit_level: Results, lang: str = "id") -> str:
+def response_level_note(rcs: DiDAggregate, unit_level: Results, lang: str = "id") -> str:
     """The response-level estimate beside the unit-level one, in words."""
     r, u = rcs.tidy().iloc[0], unit_level.tidy().iloc[0]
     est, lo, hi = (number(r[c], lang, 2) for c in ("estimate", "conf_low", "conf_high"))
@@ -147,7 +151,7 @@ def power_design(study: Any, panel: pd.DataFrame, *, effect: float) -> Design:
                              name="merit system: design calibrated to these data")
 
 
-def punishment_fuzzy(study: Any) -> Results | None:
+def punishment_fuzzy(study: Any) -> RDResults | None:
     """Fuzzy RD of the lelang-kinerja sanction when not every unit below 100% was punished.
 
     Uses the punishment actually received (``unit_performance["punished"]``) as the treatment
@@ -165,7 +169,7 @@ def punishment_fuzzy(study: Any) -> Results | None:
               cluster="region_id", vce="cr1")
 
 
-def fuzzy_note(res: Results | None, lang: str = "id") -> str:
+def fuzzy_note(res: RDResults | None, lang: str = "id") -> str:
     """The fuzzy design in words: the first stage (share complying) and the local effect."""
     if res is None:
         return ("Data mencatat bahwa setiap unit di bawah 100% memang dikenai sanksi (kepatuhan penuh), "

@@ -73,7 +73,7 @@ def _locate_header(head: str, table: str) -> tuple[str, int]:
         return best[1], best[2]
     first = lines[0] if lines else ""
     counts = {sep: first.count(sep) for sep in DELIMITERS}
-    return (max(counts, key=counts.get) if max(counts.values()) > 0 else ","), 0
+    return (max(counts, key=counts.__getitem__) if max(counts.values()) > 0 else ","), 0
 
 
 @contextlib.contextmanager

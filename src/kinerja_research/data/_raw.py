@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -52,14 +53,14 @@ def header_map(table: str) -> tuple[dict[str, str], frozenset[str]]:
     return mapping, frozenset(drop - set(mapping))
 
 
-def header_score(cells: list[object], table: str) -> tuple[bool, int]:
+def header_score(cells: Sequence[object], table: str) -> tuple[bool, int]:
     """Whether a row holds every required header of ``table``, and how many it recognises."""
     mapping, _ = header_map(table)
     found = {mapping[k] for k in (normalize_header(c) for c in cells if c is not None) if k in mapping}
     return set(table_spec(table).required) <= found, len(found)
 
 
-def find_header(rows: list[list[object]], table: str) -> tuple[int, bool]:
+def find_header(rows: Sequence[Sequence[object]], table: str) -> tuple[int, bool]:
     """Index of the header row among the first rows (title rows above it are skipped).
 
     The first row holding every required column wins; else the row recognising most columns
@@ -86,7 +87,7 @@ class Mapped:
     dropped: list[str] = field(default_factory=list)
 
 
-def map_header(header: list[object], table: str, where: str) -> Mapped:
+def map_header(header: Sequence[object], table: str, where: str) -> Mapped:
     """Map a file's header onto canonical columns; refuse duplicates and missing columns.
 
     ``where`` names the file (and sheet) in errors.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +71,8 @@ def read_xlsx(path: Path, table: str, sheet: str | int | None, limits: ReadLimit
     else:
         chosen = names
     report: list[dict] = []
-    found: list[tuple[str, int, list[list[object]]]] = []
+    found: list[tuple[str, int, Sequence[Sequence[object]]]] = []
+    cells: Sequence[Sequence[object]]
     for name in chosen:
         try:
             cells = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)

@@ -107,6 +107,7 @@ def detect(texts: list[pd.Series], delimiter: str | None, decimal: str | None,
     """
     decimal, thousands = normalize_format(decimal, thousands)
     if decimal is not None:
+        assert thousands is not None  # normalize_format gives a decimal mark its partner
         return NumberFormat(decimal, thousands, "given")
     comma_ex = point_ex = None
     for t in texts:

@@ -90,7 +90,7 @@ def _csv_rows(path: Path) -> list[tuple[str | None, list[str]]]:
         text = raw[:exc.start].decode("utf-8-sig") if exc.start > len(raw) - 4 else raw.decode("cp1252", "replace")
     lines = text.splitlines()[:_PEEK_ROWS]
     seps = {s: sum(line.count(s) for line in lines) for s in (",", ";", "\t", "|")}
-    sep = max(seps, key=seps.get)
+    sep = max(seps, key=seps.__getitem__)
     try:
         rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
     except csv.Error:
@@ -126,6 +126,11 @@ def _parquet_rows(path: Path) -> list[tuple[str | None, list[str]]]:
 
 def _candidate_rows(path: Path) -> list[tuple[str | None, list[str]]]:
     fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:  # else the lookup below fails as a KeyError, reported as a damaged file
+        raise ContractError(
+            f"{path.name}: unknown format {path.suffix!r}. Supported: CSV (.csv), Excel (.xlsx) "
+            "and Parquet (.parquet). Save .xls workbooks as .xlsx first."
+        )
     try:
         return {"csv": _csv_rows, "xlsx": _xlsx_rows, "parquet": _parquet_rows}[fmt](path)
     except ContractError:

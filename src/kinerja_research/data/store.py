@@ -109,7 +109,7 @@ def _split_truth(truth: Any) -> tuple[dict[str, Any], dict[str, pd.DataFrame], s
     return scalars, frames, f"{cls.__module__}:{cls.__qualname__}"
 
 
-def save(study: Study, directory: str | Path, *, salt: str | None = None) -> Path:
+def save(study: Study, directory: str | Path, *, salt: str | bytes | None = None) -> Path:
     """Write a study as Parquet tables plus ``study.json``.
 
     The ``nip`` column of ``employees`` is replaced by ``employee_id`` (a salted pseudonym, see

@@ -22,34 +22,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+# the registry lives in the bottom layer so that analysis code can record rubrics too; re-exported
+# here, where the manifest reads it
+from kinerja_research.provenance import record_rubric as record_rubric
+from kinerja_research.provenance import rubrics_recorded as rubrics_recorded
+
 MANIFEST_SUFFIX = ".manifest.json"
 SCHEMA_VERSION = 1
-
-_RUBRICS: dict[str, dict[str, Any]] = {}
-
-
-def record_rubric(rubric_id: str, *, verified: bool, unverified_tables: list[str] | tuple[str, ...] = ()) -> None:
-    """Note that the running report used a rubric; the manifest lists it with its verified flag.
-
-    Rubric-based results already carry ``DataFrame.attrs["rubric"]`` (picked up automatically
-    from the notebook's variables); call this for rubrics used in other ways.
-
-    Examples
-    --------
-    >>> record_rubric("ikm/permenpan-14-2017", verified=True)
-    >>> rubrics_recorded()[-1]["id"]
-    'ikm/permenpan-14-2017'
-    """
-    if not isinstance(rubric_id, str) or "/" not in rubric_id:
-        raise ValueError(f"rubric id must look like '<kind>/<version>', not {rubric_id!r}")
-    prev = _RUBRICS.get(rubric_id)
-    ok = bool(verified) and (prev is None or prev["verified"])
-    _RUBRICS[rubric_id] = {"id": rubric_id, "verified": ok, "unverified_tables": list(unverified_tables)}
-
-
-def rubrics_recorded() -> list[dict[str, Any]]:
-    """Rubrics recorded with :func:`record_rubric` in this process."""
-    return [dict(v) for v in _RUBRICS.values()]
 
 
 def report_key(notebook_bytes: bytes, parameters: Mapping[str, Any], data_fingerprint: str | None,

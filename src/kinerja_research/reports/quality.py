@@ -15,9 +15,10 @@ from __future__ import annotations
 import html
 import os
 import re
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
-from kinerja_research.data.ingest import IngestResult
+from kinerja_research.data.ingest import FileReport, IngestResult
 from kinerja_research.data.rejects import redact
 from kinerja_research.reports.privacy import scan_text
 
@@ -270,7 +271,7 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-def _table(headers: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
+def _table(headers: list[str], rows: list[list[str]], numeric: Collection[int] = frozenset()) -> str:
     head = "".join(f"<th>{h}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f'<td class="n">{c}</td>' if i in numeric else f"<td>{c}</td>" for i, c in enumerate(r))
@@ -283,13 +284,13 @@ def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def _listed(codes: object, n: object, limit: int = 20) -> str:
-    codes = sorted(codes)
-    more = " …" if len(codes) > limit else ""
-    return n(len(codes)) + (": " + _e(", ".join(codes[:limit])) + more if codes else "")
+def _listed(codes: Iterable[str], n: Callable[[int], str], limit: int = 20) -> str:
+    listed = sorted(codes)
+    more = " …" if len(listed) > limit else ""
+    return n(len(listed)) + (": " + _e(", ".join(listed[:limit])) + more if listed else "")
 
 
-def _message(f: object, t: object) -> str:
+def _message(f: FileReport, t: Callable[..., str]) -> str:
     d = f.details
     if f.status == "unsupported":
         return t("msg_unsupported", suffix=_e(d.get("suffix") or "—"))

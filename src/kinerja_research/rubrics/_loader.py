@@ -298,7 +298,7 @@ def available() -> tuple[str, ...]:
     >>> "ikm/permenpan-14-2017" in rubrics.available()
     True
     """
-    ids = []
+    ids: list[str] = []
     for kind_dir in _files().iterdir():
         if not kind_dir.is_dir():
             continue

@@ -35,4 +35,6 @@ def banded(
     lo = f"{'[' if bt.lower_inclusive[0] else '('}{bt.lower[0]:g}"
     hi = f"{bt.upper[-1]:g}{']' if bt.upper_inclusive[-1] else ')'}"
     out["reason"] = reasons(bits, [f"{value_name} missing", f"{value_name} outside {lo}, {hi} ({rb.id})"])
-    return with_rubric(out, rb, [table or rb.default_table])
+    used = table or rb.default_table
+    assert used is not None  # band_table() above refused a rubric without a default table
+    return with_rubric(out, rb, [used])

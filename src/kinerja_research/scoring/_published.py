@@ -63,6 +63,7 @@ def with_published(
         bad = sorted(set(pub[unknown].astype(str)))[:5]
         raise ValueError(f"published {name} has labels outside {', '.join(labels)}: {bad}")
     label = canon.where(present, d)
-    source = np.where(present, "published", np.where(d.notna().to_numpy(), "derived", None))
+    # numpy's stubs reject None as a value; at runtime it makes an object array
+    source = np.where(present, "published", np.where(d.notna().to_numpy(), "derived", None))  # type: ignore[call-overload]
     conflict = present & d.notna().to_numpy() & (canon.to_numpy() != d.to_numpy())
     return pd.Categorical(label, dtype=dtype), source.astype(object), conflict

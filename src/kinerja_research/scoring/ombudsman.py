@@ -85,6 +85,7 @@ def ombudsman_zone(score: Any, year: Any, *, published: Any = None) -> pd.DataFr
         if "opinion" in bt.fields:
             opinion[np.flatnonzero(sel)[ok]] = np.array(bt.fields["opinion"], dtype=object)[codes[ok]]
         used[sel] = rb.id
+        assert rb.default_table is not None  # band_table() above refused a rubric without one
         meta.append(rb.metadata([rb.default_table]))
     index = score.index if isinstance(score, pd.Series) else None
     derived = pd.Categorical(zone, categories=ZONES, ordered=True)

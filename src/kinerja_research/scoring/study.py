@@ -35,6 +35,7 @@ def _skp_codes(x: np.ndarray, rb: Rubric) -> tuple[np.ndarray, pd.CategoricalDty
 
 def _band_codes(x: np.ndarray, rb: Rubric) -> tuple[np.ndarray, pd.CategoricalDtype, dict[str, Any]]:
     bt = rb.band_table()
+    assert rb.default_table is not None  # band_table() above refused a rubric without one
     return bt.codes(x, snap_decimals=rb.snap_decimals), bt.dtype(), rb.metadata([rb.default_table])
 
 
@@ -156,6 +157,7 @@ def score_employees(employees: pd.DataFrame) -> pd.DataFrame:
         bt = rb.band_table()
         out["jpm"] = x
         out["jpm_category"] = bt.labels_from_codes(bt.codes(x, snap_decimals=rb.snap_decimals))
+        assert rb.default_table is not None  # band_table() above refused a rubric without one
         rubrics["jpm_category"] = rb.metadata([rb.default_table])
     scored = assemble(base, out)
     scored.attrs = {"rubrics": rubrics}

@@ -64,11 +64,11 @@ def rademacher_draws(z: np.ndarray, n_boot: int, rng: np.random.Generator,
     with _single_blas_thread():
         for start, v in _multipliers(m, n_boot, rng):
             rows = slice(start, start + len(v))
-            for lo, hi, cols, zb in blocks:
-                if cols is None:
+            for lo, hi, block_cols, zb in blocks:
+                if block_cols is None:
                     out[rows] += v[:, lo:hi] @ zb
                 else:
-                    out[rows, cols] += v[:, lo:hi] @ zb
+                    out[rows, block_cols] += v[:, lo:hi] @ zb
     return out
 
 

@@ -18,7 +18,9 @@ The 2x2 estimators follow R ``DRDID`` as called by R ``did`` (Callaway & Sant'An
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -155,7 +157,7 @@ def plan_cells(
             t = times[ti]
             bi = lp if (base_period == "universal" or g - anticipation <= t) else ti - 1
             rows.append((g, t, times[bi], ti, bi, bool(bi == ti)))
-    arr = list(zip(*rows, strict=True)) if rows else [[]] * 6
+    arr: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[]] * 6
     return CellPlan(
         group=np.asarray(arr[0], dtype=float),
         time=np.asarray(arr[1], dtype=float),
@@ -551,6 +553,6 @@ def block_design(
         for h in hc:
             coef[h * q:(h + 1) * q, j] = a_c
     for m, g in enumerate(glist):  # cohort indicators = the constant feature of block g
-        h = int(np.searchsorted(cohorts, g))
-        coef[h * q + n_t, k + m] = 1.0
+        hb = int(np.searchsorted(cohorts, g))
+        coef[hb * q + n_t, k + m] = 1.0
     return BlockDesign(att, coef, f, bounds, gram_blocks, reasons)

@@ -93,6 +93,11 @@ class Results:
     """
 
     method: str = "results"
+    # set once in __init__ through object.__setattr__ (normal assignment is blocked)
+    _tidy: pd.DataFrame
+    _provenance: Mapping[str, Any]
+    _alpha: float
+    _extra: dict[str, Any]
 
     def __init__(
         self,

@@ -28,6 +28,10 @@ class Comparison:
     """
 
     __slots__ = ("_footer", "_names", "_table")
+    # set once in __init__ through object.__setattr__ (normal assignment is blocked)
+    _table: pd.DataFrame
+    _footer: pd.DataFrame
+    _names: tuple[str, ...]
 
     def __init__(self, table: pd.DataFrame, footer: pd.DataFrame, names: Sequence[str]) -> None:
         object.__setattr__(self, "_table", table)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -133,7 +133,7 @@ class WaldTest(Results):
 class _DiDBase(Results):
     """Shared display for the staggered-DiD results objects."""
 
-    _show = ("control_group", "est_method", "base_period", "anticipation", "n_units",
+    _show: tuple[str, ...] = ("control_group", "est_method", "base_period", "anticipation", "n_units",
              "n_responses",
              "n_clusters", "panel", "n_boot", "propensity_trimming", "missing_cells",
              "dropped_cells", "data_fingerprint")
@@ -696,7 +696,8 @@ def _resolve_seed(random_state: int | np.random.Generator | None
         return random_state, "numpy Generator supplied by caller (state not recorded)"
     if random_state is None:
         # draw a seed and record it, so even an unseeded run can be reproduced
-        seed = int(np.random.SeedSequence().entropy % 2**63)
+        # numpy types entropy as int | Sequence[int] | None; drawn fresh, it is an int
+        seed = int(cast(int, np.random.SeedSequence().entropy) % 2**63)
         return np.random.default_rng(seed), seed
     if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
         raise TypeError(f"random_state must be an int, a numpy Generator or None, "
@@ -939,6 +940,8 @@ def staggered_did(
     _check_options(data, outcome, unit, time, cohort, covs, control, method, anticipation,
                    base_period, alpha, n_boot, cluster, panel)
     rng, seed = _resolve_seed(random_state)
+    # _check_options refused columns that are not names (only a cross-section may lack a unit)
+    assert time is not None and cohort is not None
 
     used = list(dict.fromkeys([c for c in (unit, time, outcome, cohort) if c is not None]
                               + covs + ([cluster] if cluster is not None else [])))
@@ -953,6 +956,7 @@ def staggered_did(
             notes.append(f"unit column {unit!r} not used: with panel=False every row is its own "
                          "observation (use cluster= to cluster by it)")
     else:
+        assert unit is not None  # _check_options: panel data need a unit identifier
         pan = core.prepare_panel(data, outcome=outcome, unit=unit, time=time, cohort=cohort,
                                  covariates=covs, cluster=cluster)
         pan, glist, notes = _preprocess(pan, control=control, anticipation=anticipation,

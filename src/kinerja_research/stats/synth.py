@@ -481,10 +481,10 @@ def synthetic_control(
         raise ValueError(f"maxiter must be a positive integer, got {maxiter!r}")
     if optimizer not in _OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {_OPTIMIZERS}, got {optimizer!r}")
-    starts = (starts,) if isinstance(starts, str) else tuple(starts)
-    bad = [x for x in starts if x not in _STARTS]
-    if not starts or bad:
-        raise ValueError(f"starts must be a non-empty subset of {_STARTS}, got {list(starts)!r}")
+    chosen_starts: tuple[str, ...] = (starts,) if isinstance(starts, str) else tuple(starts)
+    bad = [x for x in chosen_starts if x not in _STARTS]
+    if not chosen_starts or bad:
+        raise ValueError(f"starts must be a non-empty subset of {_STARTS}, got {list(chosen_starts)!r}")
     if not isinstance(n_random_starts, (int, np.integer)) or n_random_starts < 1:
         raise ValueError(f"n_random_starts must be a positive integer, got {n_random_starts!r}")
     if data.duplicated([unit, time]).any():
@@ -541,7 +541,7 @@ def synthetic_control(
         xs = _scale(xmat.to_numpy()[:, cols])
         w, v, loss, tried = _fit_arrays(
             xs[:, 1:], xs[:, 0], z_all[opt_rows][:, pool], z_all[opt_rows, j],
-            v=v_fixed, maxiter=int(maxiter), optimizer=optimizer, starts=starts,
+            v=v_fixed, maxiter=int(maxiter), optimizer=optimizer, starts=chosen_starts,
             n_random=int(n_random_starts), rng=np.random.default_rng(seeds[j]),
         )
         gap = z_all[:, j] - z_all[:, pool] @ w
@@ -604,7 +604,7 @@ def synthetic_control(
         "optimize_window": list(opt_window),
         "optimizer": (
             "outer: fixed V" if v_fixed is not None
-            else f"outer: {optimizer} from {len(tried)} starts ({', '.join(starts)}), "
+            else f"outer: {optimizer} from {len(tried)} starts ({', '.join(chosen_starts)}), "
             f"best pre-period fit kept, maxiter={maxiter}"
         ) + "; inner: NNLS active set + exact KKT solve on the simplex",
         "starts": [{"start": label, "loss_v": value} for label, value in tried],

@@ -655,7 +655,8 @@ class EventStudyResults(Results):
         vcov = self._extra["vcov"]
         n = cells["n_obs"].to_numpy(dtype=float)
         if kind == "overall":
-            groups = pd.Series(np.where(cells["e"] >= 0, "ATT", None), dtype="object")
+            # numpy's stubs reject None as a value; at runtime it makes an object array
+            groups = pd.Series(np.where(cells["e"] >= 0, "ATT", None), dtype="object")  # type: ignore[call-overload]
         elif kind == "event":
             groups = cells["e"]
         else:
@@ -871,9 +872,9 @@ def event_study(
     alpha = check_alpha(alpha)
     if isinstance(ref, bool) or not isinstance(ref, (int, np.integer)):
         raise TypeError(f"ref must be an integer event time, got {ref!r}")
-    for name, v in (("min_e", min_e), ("max_e", max_e)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
-            raise TypeError(f"{name} must be an integer or None, got {v!r}")
+    for name, bound in (("min_e", min_e), ("max_e", max_e)):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, np.integer))):
+            raise TypeError(f"{name} must be an integer or None, got {bound!r}")
     if min_e is not None and max_e is not None and min_e > max_e:
         raise ValueError(f"min_e ({min_e}) exceeds max_e ({max_e})")
     if (min_e is not None and ref < min_e) or (max_e is not None and ref > max_e):
@@ -994,7 +995,8 @@ def event_study(
         extra["term_vcov"] = R_event @ V @ R_event.T
         overall, _ = _lincomb_table(
             beta, V, ce["n_obs"].to_numpy(float),
-            pd.Series(np.where(ce["e"] >= 0, "ATT", None), dtype="object"),
+            # numpy's stubs reject None as a value; at runtime it makes an object array
+            pd.Series(np.where(ce["e"] >= 0, "ATT", None), dtype="object"),  # type: ignore[call-overload]
             fit.df, alpha, "overall",
         )
         prov["estimand"] = (

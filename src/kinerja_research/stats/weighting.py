@@ -107,9 +107,12 @@ def _estimate(
     t, c = d == 1, d == 0
     if not t.any() or not c.any():
         raise ValueError("a treatment arm is empty (after trimming)")
-    if method != "reg" and not np.all((ps > 0) & (ps < 1)):
-        raise ValueError("estimated propensities of exactly 0 or 1 (no overlap); use trim=")
+    if method != "reg":
+        assert ps is not None  # fitted above for every method but 'reg'
+        if not np.all((ps > 0) & (ps < 1)):
+            raise ValueError("estimated propensities of exactly 0 or 1 (no overlap); use trim=")
     if method == "ipw":
+        assert ps is not None  # fitted above for every method but 'reg'
         if estimand == "ate":
             w1, w0 = 1 / ps[t], 1 / (1 - ps[c])
             est = np.sum(w1 * y[t]) / w1.sum() - np.sum(w0 * y[c]) / w0.sum()
@@ -121,6 +124,7 @@ def _estimate(
     m1 = _fit_outcome(out_model, xo, y, t) if estimand == "ate" else None
     if method == "reg":
         return (float(np.mean(m1 - m0)) if m1 is not None else float((y - m0)[t].mean())), None, keep
+    assert ps is not None  # fitted above for every method but 'reg'
     est, psi = _aipw(d, y, ps, m0, m1, estimand)
     return est, psi, keep
 
@@ -518,6 +522,7 @@ def weighting(
     ps = fitted_ps.predict_proba(x)[:, list(fitted_ps.classes_).index(1)]
     kw = {"estimand": estimand, "method": method, "ps_model": ps_model, "out_model": out_model,
           "trim": trim}
+    psi: np.ndarray | None
     if variance == "crossfit":
         if min(d.sum(), (1 - d).sum()) < 2 * n_folds:
             raise ValueError(
@@ -561,8 +566,10 @@ def weighting(
             raise ValueError("fewer than two bootstrap draws succeeded")
         se = float(boot.std(ddof=1))
     elif groups is None:
+        assert psi is not None  # variances other than 'bootstrap' are for method='aipw' (checked)
         se = float(np.sqrt(np.mean(psi**2) / len(psi)))
     else:
+        assert psi is not None  # variances other than 'bootstrap' are for method='aipw' (checked)
         # cluster-robust: the influence function summed within clusters, as CR1 does for OLS
         g_kept = groups[keep]
         sums = np.bincount(g_kept, weights=psi)

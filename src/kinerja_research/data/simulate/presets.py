@@ -119,7 +119,7 @@ def resolve(preset: str, overrides: dict[str, Any]) -> Params:
         raise ValueError(
             f"unknown override(s) {', '.join(map(repr, unknown))}; valid overrides: {', '.join(valid)}"
         )
-    clean = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+    clean: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
     p = replace(PRESETS[preset], **clean)
     _check(p)
     return p
