@@ -292,3 +292,10 @@ def test_workbook_with_cover_sheet_title_rows_and_spaced_nips(tmp_path: Path, mo
     assert sorted(stored) == sorted(expected)
     text = quality_html(res, lang="en")
     assert "Sampul" in text and scan_text(text) == []
+
+
+def test_recognise_refuses_an_unknown_format_by_name(tmp_path: Path) -> None:
+    doc = tmp_path / "x.doc"
+    doc.write_bytes(b"not a table")
+    with pytest.raises(ContractError, match="unknown format"):
+        recognise(doc)
