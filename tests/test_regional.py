@@ -280,3 +280,16 @@ def test_published_zone_contradicting_the_score_is_said_in_words(study: kr.Study
     # in English the Indonesian zone names are explained where they are said
     note = regional.conflict_notes(regional.scorecard(changed, region, PERIOD, lang="en"), "en")[0]
     assert len(re.findall(r"\((?:green|yellow|red), \w+ compliance\)", note)) == 2
+
+
+def test_a_period_without_employee_records_is_reported_not_crashed() -> None:
+    """The national world holds employees for one year only; a later report must say so."""
+    from kinerja_research.data.simulate import simulate
+
+    study = simulate("tiny", seed=0)
+    study = study.replace(employees=study.employees.loc[study.employees["period"].astype(int) < 2023])
+    region = str(study.regions.loc[study.regions["kind"].astype(str) == "kota", "region_id"].iloc[0])
+    for lang, words in (("id", "Data pegawai 2024 tidak tersedia"), ("en", "No employee records for 2024")):
+        assert words in regional.summary_text(study, region, 2024, lang=lang)
+        card = regional.scorecard(study, region, 2024, lang=lang)
+        assert card.iloc[:, 1].isna().any()  # IP ASN and discipline: no value, not zero

@@ -425,7 +425,9 @@ def scorecard(study: Study, region: Any, period: int, *, lang: str = "id",
     conflicts = []
     for key, (lab_id, lab_en, val, cat) in _INDICATORS.items():
         value = np.nan if row is None or val not in row.index else row[val]
-        category = None if cat is None or row is None or pd.isna(row[cat]) else str(row[cat])
+        # A table the period lacks (e.g. no employee records that year) leaves its columns out.
+        category = (None if cat is None or row is None or cat not in row.index or pd.isna(row[cat])
+                    else str(row[cat]))
         source = "derived" if category is not None else None
         if key in _PUBLISHED and category is not None and row is not None:
             src_col, conf_col, derived_col, name_id, name_en = _PUBLISHED[key]
@@ -686,18 +688,21 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
     from kinerja_research.analysis.i18n import gloss
 
     v = card[h["value"]]
+    has_staff = pd.notna(v["ip_asn"]) and pd.notna(v["disiplin_berat"])
     # English readers get the official Indonesian labels with their meaning ("Buruk (bad)")
     c = card[h["category"]].map(lambda x: gloss(x, lang) if isinstance(x, str) else x)
     if lang == "id":
         parts = [
             f"Pada {period}, {name} memperoleh IKM {_fmt(v['ikm'], lang, 2)} (mutu {c['ikm'] or '–'}), "
             f"{cmp('ikm')} rata-rata provinsi ({_fmt(t.loc['ikm', h['province']], lang, 2)}) dan {trend('ikm')}.",
-            f"Rata-rata IP ASN {_fmt(v['ip_asn'], lang)} ({c['ip_asn'] or '–'}), {cmp('ip_asn')} rata-rata provinsi.",
+            (f"Rata-rata IP ASN {_fmt(v['ip_asn'], lang)} ({c['ip_asn'] or '–'}), {cmp('ip_asn')} rata-rata provinsi."
+             if has_staff else f"Data pegawai {period} tidak tersedia, sehingga IP ASN dan disiplin tidak dilaporkan."),
             f"Predikat SAKIP {c['sakip'] or '–'}, sistem merit kategori {c['merit'] or '–'}, "
             f"zona kepatuhan Ombudsman {c['ombudsman'] or '–'}.",
             (f"Lelang kinerja: {int(v['reward'])} unit mendapat penghargaan dan {int(v['punishment'])} unit sanksi; "
              if pd.notna(v["reward"]) else f"Lelang kinerja tidak berlaku di {name} pada {period}; ")
-            + f"{int(v['disiplin_berat'])} pegawai tercatat absen hingga tingkat hukuman disiplin berat.",
+            + (f"{int(v['disiplin_berat'])} pegawai tercatat absen hingga tingkat hukuman disiplin berat."
+               if has_staff else "data disiplin pegawai tidak tersedia."),
         ]
         parts.extend(conflict_notes(card, lang))
         if n_small:
@@ -709,12 +714,14 @@ def summary_text(study: Study, region: Any, period: int, *, lang: str = "id", k:
         parts = [
             f"In {period}, {name} scored an IKM of {_fmt(v['ikm'], lang, 2)} (grade {c['ikm'] or '–'}), "
             f"{cmp('ikm')} the province mean ({_fmt(t.loc['ikm', h['province']], lang, 2)}) and {trend('ikm')}.",
-            f"Mean IP ASN was {_fmt(v['ip_asn'], lang)}, category {c['ip_asn'] or '–'}, {cmp('ip_asn')} the province mean.",
+            (f"Mean IP ASN was {_fmt(v['ip_asn'], lang)}, category {c['ip_asn'] or '–'}, {cmp('ip_asn')} the province mean."
+             if has_staff else f"No employee records for {period}, so IP ASN and discipline are not reported."),
             f"SAKIP grade {c['sakip'] or '–'}, merit-system category {c['merit'] or '–'}, "
             f"Ombudsman compliance zone {c['ombudsman'] or '–'}.",
             (f"Lelang kinerja: {int(v['reward'])} units were rewarded and {int(v['punishment'])} punished; "
              if pd.notna(v["reward"]) else f"{name} had no lelang-kinerja scheme in force in {period}; ")
-            + f"{int(v['disiplin_berat'])} employees were absent enough for a severe disciplinary sanction.",
+            + (f"{int(v['disiplin_berat'])} employees were absent enough for a severe disciplinary sanction."
+               if has_staff else "no employee discipline records."),
         ]
         parts.extend(conflict_notes(card, lang))
         if n_small:
