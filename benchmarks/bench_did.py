@@ -12,10 +12,10 @@ every 10 ms by a psutil thread. Printed: one line per figure (value, target, rat
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import textwrap
+
+from _harness import run_json
 
 N_UNITS = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
 PEER_UNITS = int(sys.argv[2]) if len(sys.argv) > 2 else 5_000
@@ -88,21 +88,9 @@ def _fill(code: str, n: int) -> str:
         "__B__", str(N_BOOT))
 
 
-def _run(code: str, timeout: float) -> dict | None:
-    try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=timeout, check=True)
-    except subprocess.TimeoutExpired:
-        return None
-    except subprocess.CalledProcessError as err:
-        print(err.stderr[-2000:], file=sys.stderr)
-        raise
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     gib = 2**30
-    ours = _run(_fill(OURS, N_UNITS), timeout=600)
+    ours = run_json(_fill(OURS, N_UNITS), timeout=600)
     assert ours is not None
     print(f"staggered_did+aggregate(dynamic), {N_UNITS:,} units x {N_PERIODS} periods, "
           f"{ours['cells']} ATT(g,t), {N_BOOT} draws: {ours['secs']:.2f} s "
@@ -114,7 +102,7 @@ def main() -> None:
     # its fixed per-cell overhead is not multiplied up
     sizes, peers = (PEER_UNITS, 4 * PEER_UNITS), []
     for size in sizes:
-        peer = _run(_fill(PEER, size), timeout=PEER_CAP_S)
+        peer = run_json(_fill(PEER, size), timeout=PEER_CAP_S)
         if peer is None:
             print(f"csdid 0.4.3 on {size:,} units: did not finish within {PEER_CAP_S} s")
             return

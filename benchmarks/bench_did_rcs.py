@@ -14,10 +14,10 @@ every 10 ms by a psutil thread.
 from __future__ import annotations
 
 import importlib.util
-import json
-import subprocess
 import sys
 import textwrap
+
+from _harness import run_json
 
 N_ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 PEER_ROWS = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
@@ -89,21 +89,9 @@ def _fill(code: str, n: int) -> str:
         "__B__", str(N_BOOT))
 
 
-def _run(code: str, timeout: float) -> dict | None:
-    try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             timeout=timeout, check=True)
-    except subprocess.TimeoutExpired:
-        return None
-    except subprocess.CalledProcessError as err:
-        print(err.stderr[-2000:], file=sys.stderr)
-        raise
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     gib = 2**30
-    ours = _run(_fill(OURS, N_ROWS), timeout=600)
+    ours = run_json(_fill(OURS, N_ROWS), timeout=600)
     assert ours is not None
     print(f"staggered_did(panel=False)+aggregate(dynamic), {N_ROWS:,} responses x {N_PERIODS} "
           f"periods, {ours['cells']} ATT(g,t), {N_BOOT} draws: {ours['secs']:.2f} s "
@@ -116,7 +104,7 @@ def main() -> None:
         return
     sizes, peers = (PEER_ROWS, 4 * PEER_ROWS), []
     for size in sizes:
-        peer = _run(_fill(PEER, size), timeout=PEER_CAP_S)
+        peer = run_json(_fill(PEER, size), timeout=PEER_CAP_S)
         if peer is None:
             print(f"csdid (panel=False) on {size:,} responses: did not finish within "
                   f"{PEER_CAP_S} s")
